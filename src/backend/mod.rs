@@ -1,0 +1,271 @@
+//! One source, three worlds: the backend every primitive is written over.
+//!
+//! A primitive in this crate never names `std::sync::atomic`, `loom` or
+//! `shuttle` directly. It names a [`Backend`] `B` and uses `B::AtomicU32`,
+//! `B::Futex`, `B::Cell<T>`, [`Backend::spawn`] and friends. The same code then
+//! runs
+//!
+//! - on real threads with [`Std`] (benchmarks, stress runs, production use),
+//! - inside `loom::model` with [`Loom`] (exhaustive, C11 weak memory),
+//! - inside a shuttle runner with [`Shuttle`] (randomized and PCT schedules,
+//!   sequentially consistent).
+//!
+//! # The futex
+//!
+//! Blocking is built on one futex-style word, [`Futex`]: `wait(expected)`
+//! sleeps only while the word still holds `expected`, `wake_one`/`wake_all`
+//! wake sleepers. On [`Std`] this is `parking_lot_core`'s parking lot, keyed by
+//! the word's address, which checks the word under its queue lock exactly as a
+//! kernel futex does. loom and shuttle have no futex, so there it is emulated
+//! with the world's own `Mutex` + `Condvar`: `wait` re-checks the word under
+//! the mutex and `wake` notifies under it. A wakeup that a primitive forgets to
+//! send therefore leaves the waiter blocked on a condvar nobody will signal,
+//! which loom and shuttle report as a **deadlock** rather than as an explosion
+//! of spin-loop branches.
+//!
+//! # Time
+//!
+//! Neither loom nor shuttle models time. A [`Deadline`] that has already
+//! expired when it is created (`Duration::ZERO`) expires in every world; any
+//! other deadline never fires under loom or shuttle, so a timed wait there is
+//! an untimed wait. This is a limit of the checkers, recorded in the catalogue.
+
+mod model;
+mod std_world;
+
+use std::time::{Duration, Instant};
+
+pub use model::{
+    Loom, LoomFutex, LoomJoinHandle, Shuttle, ShuttleFutex, ShuttleJoinHandle, UntrackedCell,
+    UntrackedPtr,
+};
+pub use std_world::{Std, StdFutex, StdJoinHandle};
+
+/// A world the primitives can run in: real threads, loom or shuttle.
+///
+/// Implemented by the zero-sized markers [`Std`], [`Loom`] and [`Shuttle`].
+/// Primitives take it as a type parameter with `Std` as the default, so
+/// everyday code never names it.
+pub trait Backend: Sized + Send + Sync + 'static {
+    /// The world's name, as the lab prints it (`"std"`, `"loom"`, `"shuttle"`).
+    const NAME: &'static str;
+
+    /// How many times a contended fast path may spin before it parks.
+    ///
+    /// Real threads profit from a short spin; under a model checker every spin
+    /// is another scheduling point to explore, so the models set this to 0.
+    const SPIN_LIMIT: u32;
+
+    /// A 32-bit atomic integer of this world.
+    type AtomicU32: AtomicU32Ops;
+
+    /// A futex word of this world: an [`AtomicU32Ops`] that can be waited on.
+    type Futex: Futex;
+
+    /// An `UnsafeCell` of this world, with loom's access-tracking shape.
+    type Cell<T>: CellOps<T>;
+
+    /// The handle [`Backend::spawn`] returns.
+    type JoinHandle<T: Send + 'static>: Join<T>;
+
+    /// Spawns a thread of this world running `f`.
+    fn spawn<F, T>(f: F) -> Self::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static;
+
+    /// Lets another thread run: a scheduling point under the model checkers.
+    fn yield_now();
+
+    /// A spin-loop hint. loom requires one in every spin loop.
+    fn spin_loop();
+
+    /// Whether a guard dropped now must leave its primitive alone.
+    ///
+    /// True under loom while the thread unwinds a caught failure: the model
+    /// is over by then, and touching a loom object from a `Drop` panics a
+    /// second time, which aborts the process (loom issues 52 and 291). The
+    /// abandoned primitive is never used again. False everywhere else: on real
+    /// threads a guard always releases what it holds.
+    fn abandon_guards() -> bool {
+        false
+    }
+
+    /// Whether `deadline` has passed, as this world sees time.
+    ///
+    /// [`Deadline::Expired`] has passed in every world and [`Deadline::Never`]
+    /// in none. [`Deadline::At`] passes on real threads once the clock reaches
+    /// it, and never under loom or shuttle, which do not model time.
+    fn expired(deadline: Deadline) -> bool;
+}
+
+/// The atomic operations the primitives use, over a `u32` word.
+///
+/// Same signatures as [`std::sync::atomic::AtomicU32`], so every world's
+/// atomic implements it by delegation.
+#[allow(missing_docs)] // each method is the std method of the same name
+pub trait AtomicU32Ops: Send + Sync {
+    fn new(value: u32) -> Self;
+    fn load(&self, order: Ordering) -> u32;
+    fn store(&self, value: u32, order: Ordering);
+    fn swap(&self, value: u32, order: Ordering) -> u32;
+    fn compare_exchange(
+        &self,
+        current: u32,
+        new: u32,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<u32, u32>;
+    fn fetch_add(&self, value: u32, order: Ordering) -> u32;
+    fn fetch_sub(&self, value: u32, order: Ordering) -> u32;
+}
+
+pub use std::sync::atomic::Ordering;
+
+/// A futex word: an atomic `u32` that threads can sleep on.
+///
+/// The contract is the kernel futex's: [`Futex::wait`] returns at once unless
+/// the word equals `expected` when checked under the wait queue's lock, and
+/// may return spuriously, so callers re-check their condition in a loop.
+pub trait Futex: AtomicU32Ops {
+    /// Sleeps while the word is `expected`, until woken or until `deadline`.
+    ///
+    /// Returns `false` if it returned because the deadline passed, `true`
+    /// otherwise (woken, word changed, or spurious).
+    fn wait(&self, expected: u32, deadline: Deadline) -> bool;
+    /// Wakes at most one thread sleeping on this word.
+    fn wake_one(&self);
+    /// Wakes every thread sleeping on this word.
+    fn wake_all(&self);
+}
+
+/// An `UnsafeCell` with loom's closure-scoped access shape.
+///
+/// Under loom every access is tracked, and two accesses not ordered by
+/// happens-before are reported as a causality violation (a data race).
+///
+/// # Safety
+///
+/// An implementor owns its `T` as `std::cell::UnsafeCell<T>` does: moving
+/// the cell to another thread moves the `T` and nothing else, so a primitive
+/// holding a cell of a `T: Send` may be `Send`.
+pub unsafe trait CellOps<T> {
+    /// A raw pointer that marks a mutable access for as long as it lives.
+    type MutPtr: MutPtrOps<T>;
+    /// Wraps `value`.
+    fn new(value: T) -> Self;
+    /// Runs `f` with a shared-access raw pointer to the value.
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R;
+    /// Runs `f` with a mutable-access raw pointer to the value.
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R;
+    /// Starts a tracked mutable access that lasts until the pointer drops.
+    fn get_mut(&self) -> Self::MutPtr;
+    /// Unwraps the value.
+    fn into_inner(self) -> T;
+}
+
+/// The pointer of a tracked mutable access, see [`CellOps::get_mut`].
+pub trait MutPtrOps<T> {
+    /// Dereferences the pointer.
+    ///
+    /// # Safety
+    ///
+    /// The caller must have exclusive access to the cell for as long as the
+    /// returned reference lives (for a lock guard: the lock is held).
+    #[allow(clippy::mut_from_ref)] // the exclusivity is the caller's obligation
+    unsafe fn deref(&self) -> &mut T;
+}
+
+/// The join half of [`Backend::spawn`].
+pub trait Join<T> {
+    /// Waits for the thread and returns its result.
+    ///
+    /// A panic in the thread is resumed in the joining thread, so an
+    /// assertion that fails inside a scenario's thread fails the scenario.
+    fn join(self) -> T;
+}
+
+/// When a timed wait gives up, in a form every world can judge
+/// deterministically (see [`Backend::expired`]).
+///
+/// ```
+/// use std::time::Duration;
+/// use synclab::backend::Deadline;
+///
+/// assert_eq!(Deadline::after(Duration::ZERO), Deadline::Expired);
+/// assert_eq!(Deadline::after(Duration::MAX), Deadline::Never);
+/// assert!(matches!(Deadline::after(Duration::from_millis(5)), Deadline::At(_)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    /// Already passed: a zero timeout. The wait makes one attempt, never sleeps.
+    Expired,
+    /// Passes at this instant of the real clock.
+    At(Instant),
+    /// Never passes: the timeout is too large to represent (`Duration::MAX`),
+    /// so the wait is an untimed one.
+    Never,
+}
+
+impl Deadline {
+    /// The deadline `timeout` from now.
+    ///
+    /// `Duration::ZERO` is [`Deadline::Expired`]; a timeout whose end the
+    /// clock cannot represent is [`Deadline::Never`] (no overflow panic).
+    pub fn after(timeout: Duration) -> Deadline {
+        if timeout.is_zero() {
+            return Deadline::Expired;
+        }
+        match Instant::now().checked_add(timeout) {
+            Some(at) => Deadline::At(at),
+            None => Deadline::Never,
+        }
+    }
+
+    /// The deadline of an untimed wait.
+    pub fn never() -> Deadline {
+        Deadline::Never
+    }
+}
+
+/// Implements [`AtomicU32Ops`] for a type with std's `AtomicU32` methods.
+macro_rules! delegate_atomic_u32 {
+    ($ty:ty $(, $field:tt)?) => {
+        impl $crate::backend::AtomicU32Ops for $ty {
+            fn new(value: u32) -> Self {
+                $crate::backend::delegate_atomic_u32!(@new $ty, value $(, $field)?)
+            }
+            fn load(&self, order: $crate::backend::Ordering) -> u32 {
+                self$(.$field)?.load(order)
+            }
+            fn store(&self, value: u32, order: $crate::backend::Ordering) {
+                self$(.$field)?.store(value, order)
+            }
+            fn swap(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
+                self$(.$field)?.swap(value, order)
+            }
+            fn compare_exchange(
+                &self,
+                current: u32,
+                new: u32,
+                success: $crate::backend::Ordering,
+                failure: $crate::backend::Ordering,
+            ) -> Result<u32, u32> {
+                self$(.$field)?.compare_exchange(current, new, success, failure)
+            }
+            fn fetch_add(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
+                self$(.$field)?.fetch_add(value, order)
+            }
+            fn fetch_sub(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
+                self$(.$field)?.fetch_sub(value, order)
+            }
+        }
+    };
+    (@new $ty:ty, $value:ident) => {
+        <$ty>::new($value)
+    };
+    (@new $ty:ty, $value:ident, $field:tt) => {
+        <$ty>::from_word($value)
+    };
+}
+pub(crate) use delegate_atomic_u32;

@@ -1,0 +1,211 @@
+//! The model-checked worlds, loom and shuttle, written once by a macro since
+//! both mirror std's API.
+
+use std::cell::UnsafeCell;
+
+use super::{CellOps, MutPtrOps};
+
+/// An `UnsafeCell` that tracks nothing: the cell of [`Std`](super::Std) and
+/// [`Shuttle`] (shuttle is sequentially consistent and has no race detector).
+#[derive(Debug, Default)]
+pub struct UntrackedCell<T>(UnsafeCell<T>);
+
+/// The raw pointer of an [`UntrackedCell`] access.
+#[derive(Debug)]
+pub struct UntrackedPtr<T>(*mut T);
+
+// SAFETY: a newtype of `std::cell::UnsafeCell<T>`.
+unsafe impl<T> CellOps<T> for UntrackedCell<T> {
+    type MutPtr = UntrackedPtr<T>;
+
+    fn new(value: T) -> Self {
+        UntrackedCell(UnsafeCell::new(value))
+    }
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+    fn get_mut(&self) -> UntrackedPtr<T> {
+        UntrackedPtr(self.0.get())
+    }
+    fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+impl<T> MutPtrOps<T> for UntrackedPtr<T> {
+    unsafe fn deref(&self) -> &mut T {
+        // SAFETY: the pointer comes from a live cell (the caller borrows it
+        // through its lock guard); exclusivity is the caller's obligation.
+        unsafe { &mut *self.0 }
+    }
+}
+
+// SAFETY: loom's cell owns its `T` like std's (it adds only tracking).
+unsafe impl<T> CellOps<T> for loom::cell::UnsafeCell<T> {
+    type MutPtr = loom::cell::MutPtr<T>;
+
+    fn new(value: T) -> Self {
+        loom::cell::UnsafeCell::new(value)
+    }
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        loom::cell::UnsafeCell::with(self, f)
+    }
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        loom::cell::UnsafeCell::with_mut(self, f)
+    }
+    fn get_mut(&self) -> loom::cell::MutPtr<T> {
+        loom::cell::UnsafeCell::get_mut(self)
+    }
+    fn into_inner(self) -> T {
+        loom::cell::UnsafeCell::into_inner(self)
+    }
+}
+
+impl<T> MutPtrOps<T> for loom::cell::MutPtr<T> {
+    unsafe fn deref(&self) -> &mut T {
+        // SAFETY: forwarded; loom checks the access it tracks.
+        unsafe { loom::cell::MutPtr::deref(self) }
+    }
+}
+
+/// Defines a model-checked world over a crate that mirrors std's sync API.
+macro_rules! model_world {
+    (
+        $(#[$doc:meta])*
+        $world:ident, $futex:ident, $handle:ident, $krate:ident, cell = $cell:ident,
+        abandon_guards = $abandon:expr
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $world;
+
+        #[doc = concat!("The futex of [`", stringify!($world), "`], emulated with the world's Mutex + Condvar.")]
+        ///
+        /// `wait` re-checks the word under the mutex before it sleeps on the
+        /// condvar, and `wake_*` notify under the same mutex, so a wake is
+        /// never lost between the check and the sleep. A wake that is never
+        /// sent leaves the waiter blocked: the checker reports a deadlock.
+        #[derive(Debug)]
+        pub struct $futex {
+            word: $krate::sync::atomic::AtomicU32,
+            lock: $krate::sync::Mutex<()>,
+            sleepers: $krate::sync::Condvar,
+        }
+
+        impl $futex {
+            fn from_word(value: u32) -> Self {
+                $futex {
+                    word: $krate::sync::atomic::AtomicU32::new(value),
+                    lock: $krate::sync::Mutex::new(()),
+                    sleepers: $krate::sync::Condvar::new(),
+                }
+            }
+
+            fn notify(&self, all: bool) {
+                let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+                if all {
+                    self.sleepers.notify_all();
+                } else {
+                    self.sleepers.notify_one();
+                }
+            }
+        }
+
+        super::delegate_atomic_u32!($futex, word);
+        super::delegate_atomic_u32!($krate::sync::atomic::AtomicU32);
+
+        impl super::Futex for $futex {
+            fn wait(&self, expected: u32, deadline: super::Deadline) -> bool {
+                if <$world as super::Backend>::expired(deadline) {
+                    return false;
+                }
+                let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+                // Relaxed: the mutex orders this load after any waker's
+                // store that notified before we took the mutex.
+                if self.word.load(super::Ordering::Relaxed) == expected {
+                    drop(self.sleepers.wait(guard).unwrap_or_else(|e| e.into_inner()));
+                }
+                true
+            }
+
+            fn wake_one(&self) {
+                self.notify(false);
+            }
+
+            fn wake_all(&self) {
+                self.notify(true);
+            }
+        }
+
+        #[doc = concat!("The join handle of a [`", stringify!($world), "`] thread.")]
+        #[derive(Debug)]
+        pub struct $handle<T>($krate::thread::JoinHandle<T>);
+
+        impl<T> super::Join<T> for $handle<T> {
+            fn join(self) -> T {
+                self.0
+                    .join()
+                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            }
+        }
+
+        impl super::Backend for $world {
+            const NAME: &'static str = stringify!($krate);
+            const SPIN_LIMIT: u32 = 0;
+
+            type AtomicU32 = $krate::sync::atomic::AtomicU32;
+            type Futex = $futex;
+            type Cell<T> = $cell<T>;
+            type JoinHandle<T: Send + 'static> = $handle<T>;
+
+            fn spawn<F, T>(f: F) -> $handle<T>
+            where
+                F: FnOnce() -> T + Send + 'static,
+                T: Send + 'static,
+            {
+                $handle($krate::thread::spawn(f))
+            }
+
+            fn yield_now() {
+                $krate::thread::yield_now();
+            }
+
+            fn spin_loop() {
+                $krate::hint::spin_loop();
+            }
+
+            fn abandon_guards() -> bool {
+                $abandon
+            }
+
+            fn expired(deadline: super::Deadline) -> bool {
+                // Time does not pass inside a model: only a deadline that
+                // had passed when it was made (a zero timeout) has passed.
+                matches!(deadline, super::Deadline::Expired)
+            }
+        }
+    };
+}
+
+type LoomCell<T> = loom::cell::UnsafeCell<T>;
+
+model_world! {
+    /// loom: every interleaving within a preemption bound, with the C11 weak
+    /// memory model. Use only inside `loom::model`.
+    ///
+    /// loom treats SeqCst as AcqRel, does not model load buffering, allows at
+    /// most 4 spawned threads and never fires a timeout.
+    Loom, LoomFutex, LoomJoinHandle, loom, cell = LoomCell,
+    abandon_guards = std::thread::panicking()
+}
+
+model_world! {
+    /// shuttle: randomized and PCT schedules, sequentially consistent (every
+    /// atomic is SeqCst, so ordering bugs are invisible to it). Use only
+    /// inside a shuttle runner. Timed waits never time out.
+    Shuttle, ShuttleFutex, ShuttleJoinHandle, shuttle, cell = UntrackedCell,
+    abandon_guards = false
+}

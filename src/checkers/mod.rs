@@ -1,0 +1,213 @@
+//! The checkers: library code that runs a scenario and says what it caught.
+//!
+//! | checker | world | decides tests? | what it finds |
+//! |---|---|---|---|
+//! | [`Checker::Loom`] | [`Loom`](crate::backend::Loom) | yes | every interleaving within a preemption bound, weak memory, deadlocks, data races on cells |
+//! | [`Checker::ShuttleRandom`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | logic races, deadlocks, lost wakeups (sequentially consistent only) |
+//! | [`Checker::ShuttlePct`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | the same, with PCT's probabilistic guarantee for shallow bugs |
+//! | [`Checker::Stress`] | [`Std`](crate::backend::Std) | never for broken variants | how often a bug shows on real threads |
+//! | [`Checker::Model`] | [`Std`](crate::backend::Std) | yes (fixed seed) | sequential bugs and bad inputs, against a reference model |
+//!
+//! Every run ends in a [`Run`]: the failure caught (if any), how many
+//! schedules (or rounds, or cases) were explored until the verdict, and how
+//! long that took.
+
+mod loom;
+pub mod model;
+mod shuttle;
+mod stress;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::failure::Failure;
+
+pub use stress::{Histogram, OK};
+
+/// A checker of the lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Checker {
+    /// loom: exhaustive within a preemption bound, C11 weak memory.
+    Loom,
+    /// shuttle with its random scheduler and a fixed seed.
+    ShuttleRandom,
+    /// shuttle with its PCT scheduler and a fixed seed.
+    ShuttlePct,
+    /// Real threads, many rounds, an outcome histogram; guarded by a watchdog.
+    Stress,
+    /// proptest operation sequences against a sequential reference model.
+    Model,
+}
+
+impl Checker {
+    /// Every checker, in the lab's column order.
+    pub const ALL: [Checker; 5] = [
+        Checker::Loom,
+        Checker::ShuttleRandom,
+        Checker::ShuttlePct,
+        Checker::Stress,
+        Checker::Model,
+    ];
+
+    /// The checker's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Checker::Loom => "loom",
+            Checker::ShuttleRandom => "shuttle-random",
+            Checker::ShuttlePct => "shuttle-pct",
+            Checker::Stress => "stress",
+            Checker::Model => "model",
+        }
+    }
+
+    /// Whether a run of this checker is deterministic, so that its verdict
+    /// may decide a test. Only [`Checker::Stress`] is not.
+    pub fn is_deterministic(self) -> bool {
+        self != Checker::Stress
+    }
+}
+
+impl fmt::Display for Checker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How much work each checker may do. [`Budget::default`] is the lab's
+/// default, sized for `cargo test` and `cargo run --release` on two cores.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    /// loom's preemption bound is raised from 0 up to this, stopping at the
+    /// first bound that finds a failure (fewest preemptions first).
+    pub loom_preemptions: usize,
+    /// Cap on loom executions per bound, so no model runs away.
+    pub loom_max_executions: usize,
+    /// Operations per thread under loom.
+    pub loom_ops: u32,
+    /// Schedules each shuttle scheduler tries.
+    pub shuttle_iterations: usize,
+    /// PCT's bug depth.
+    pub pct_depth: usize,
+    /// Operations per thread under shuttle.
+    pub shuttle_ops: u32,
+    /// The seed of shuttle's schedulers and of proptest.
+    pub seed: u64,
+    /// Rounds of a stress run.
+    pub stress_rounds: usize,
+    /// Operations per thread in each stress round.
+    pub stress_ops: u32,
+    /// The watchdog: a stress round that takes longer is reported as a hang.
+    pub stress_round_timeout: Duration,
+    /// Cases proptest generates for a model run.
+    pub model_cases: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            loom_preemptions: 2,
+            loom_max_executions: 20_000,
+            loom_ops: 1,
+            shuttle_iterations: 1_000,
+            pct_depth: 3,
+            shuttle_ops: 2,
+            seed: 0x5eed_1ab,
+            stress_rounds: 1_000,
+            stress_ops: 50,
+            stress_round_timeout: Duration::from_secs(2),
+            model_cases: 256,
+        }
+    }
+}
+
+/// A scenario in the three worlds: the same generic function, instantiated
+/// for each (see [`worlds!`](crate::worlds)).
+#[derive(Clone, Copy, Debug)]
+pub struct Worlds {
+    /// On real threads.
+    pub std: fn(u32),
+    /// Inside `loom::model`.
+    pub loom: fn(u32),
+    /// Inside a shuttle runner.
+    pub shuttle: fn(u32),
+}
+
+/// Instantiates a generic scenario for the three worlds.
+///
+/// `worlds!(scenarios::lock_exclusion, TestThenSet)` is
+/// `scenarios::lock_exclusion::<W, TestThenSet>` for each world `W`.
+#[macro_export]
+macro_rules! worlds {
+    ($($scenario:ident)::+ $(, $arg:tt)*) => {
+        $crate::checkers::Worlds {
+            std: $($scenario)::+::<$crate::backend::Std $(, $arg)*>,
+            loom: $($scenario)::+::<$crate::backend::Loom $(, $arg)*>,
+            shuttle: $($scenario)::+::<$crate::backend::Shuttle $(, $arg)*>,
+        }
+    };
+}
+
+/// A sequential model test: runs `cases` proptest cases from `seed` and
+/// returns how many ran, or the (shrunk) failure.
+pub type ModelTest = fn(cases: u32, seed: u64) -> Result<usize, Failure>;
+
+/// What one checker did with one scenario.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The checker.
+    pub checker: Checker,
+    /// The failure caught, or `None` if the scenario survived the budget.
+    pub failure: Option<Failure>,
+    /// Schedules, rounds or cases explored until the verdict.
+    pub schedules: usize,
+    /// Wall time until the verdict.
+    pub elapsed: Duration,
+    /// A stress run's outcome histogram.
+    pub histogram: Option<Histogram>,
+    /// How to get this failure again, where the checker can say.
+    pub replay: Option<String>,
+}
+
+impl Run {
+    fn timed(checker: Checker, work: impl FnOnce() -> (Option<Failure>, usize)) -> Run {
+        let start = Instant::now();
+        let (failure, schedules) = work();
+        Run {
+            checker,
+            failure,
+            schedules,
+            elapsed: start.elapsed(),
+            histogram: None,
+            replay: None,
+        }
+    }
+}
+
+/// Runs `worlds` under `checker` within `budget`.
+///
+/// `model` is the scenario's sequential model test, used by
+/// [`Checker::Model`]; without one that checker has nothing to run and
+/// returns `None`, as every checker does for a scenario it cannot apply to.
+pub fn run(
+    checker: Checker,
+    worlds: &Worlds,
+    model: Option<ModelTest>,
+    budget: &Budget,
+) -> Option<Run> {
+    let run = match checker {
+        Checker::Loom => loom::check(worlds.loom, budget),
+        Checker::ShuttleRandom => shuttle::check(shuttle::Strategy::Random, worlds.shuttle, budget),
+        Checker::ShuttlePct => shuttle::check(shuttle::Strategy::Pct, worlds.shuttle, budget),
+        Checker::Stress => stress::check(worlds.std, budget),
+        Checker::Model => {
+            let model = model?;
+            Run::timed(Checker::Model, || {
+                match model(budget.model_cases, budget.seed) {
+                    Ok(cases) => (None, cases),
+                    Err(failure) => (Some(failure), budget.model_cases as usize),
+                }
+            })
+        }
+    };
+    Some(run)
+}

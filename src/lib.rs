@@ -1,0 +1,58 @@
+//! # synclab — a concurrency test lab
+//!
+//! The primitives of the classic Python threading guide, each in a correct
+//! version and in deliberately broken versions, and the checkers that catch
+//! the broken ones — side by side, on the same code.
+//!
+//! ## The map
+//!
+//! | module | what is there |
+//! |---|---|
+//! | [`backend`] | one source, three worlds: [`Std`](backend::Std) (real threads), [`Loom`](backend::Loom), [`Shuttle`](backend::Shuttle) |
+//! | [`counter`] | the guide's race-condition counter: locked, atomic, racy |
+//! | [`lock`] | [`Lock<T>`] and its state machine [`RawLock`](lock::RawLock); broken variants in [`lock::broken`] |
+//! | [`scenarios`] | small concurrent programs with an invariant, generic over world and variant |
+//! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, proptest models |
+//! | [`catalogue`] | the one list of variants and what each checker should make of them |
+//! | [`failure`] | what a checker caught: deadlock, data race, lost update, two holders... |
+//!
+//! ## Everyday use
+//!
+//! The primitives default to real threads and their correct version:
+//!
+//! ```
+//! use synclab::Lock;
+//!
+//! let lock = Lock::new(vec![1, 2]);
+//! lock.lock().push(3);
+//! assert_eq!(*lock.lock(), [1, 2, 3]);
+//! ```
+//!
+//! ## Catching a bug
+//!
+//! Every catalogue entry runs under every checker; a test asserts *what* was
+//! caught:
+//!
+//! ```
+//! use synclab::catalogue;
+//! use synclab::checkers::{Budget, Checker};
+//! use synclab::failure::{Bug, FailureKind};
+//!
+//! let racy = catalogue::find("counter-racy").unwrap();
+//! let run = racy.run(Checker::Loom, &Budget::default()).unwrap();
+//! assert_eq!(run.failure.unwrap().kind, FailureKind::Assertion(Bug::LostUpdate));
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod catalogue;
+pub mod checkers;
+pub mod counter;
+pub mod failure;
+pub mod lock;
+mod quiet;
+pub mod scenarios;
+
+pub use counter::Counter;
+pub use lock::Lock;

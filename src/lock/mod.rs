@@ -1,0 +1,377 @@
+//! `Lock`: the guide's `threading.Lock`, a three-state futex mutex.
+//!
+//! [`RawLock`] is the state machine alone (no data), in the correct version
+//! and in the broken [`variants`](crate::lock::broken); [`Lock<T>`] puts a
+//! value behind the correct one and hands it out through an RAII
+//! [`LockGuard`]. The split is lock_api's `RawMutex` + `Mutex<R, T>`: a broken
+//! lock guards no data of its own, so two holders of a broken lock never alias
+//! a `&mut T`, and the broken variants stay free of undefined behaviour on real
+//! threads (their scenarios keep shared data in `Relaxed` atomics).
+//!
+//! # The state machine
+//!
+//! The word [`RawLock::state`](RawLock) is the futex word of std's futex
+//! mutex and of *Rust Atomics and Locks* chapter 9:
+//!
+//! | state | name | meaning |
+//! |---|---|---|
+//! | 0 | `UNLOCKED` | nobody holds the lock |
+//! | 1 | `LOCKED` | held, and no thread is parked on the word |
+//! | 2 | `CONTENDED` | held, and threads may be parked on the word |
+//!
+//! Transitions:
+//!
+//! - `lock` fast path: `0 → 1` with one compare-exchange (Acquire).
+//! - `lock` slow path: spin a little while the state is `1`, then swap in `2`
+//!   (Acquire); if the old state was `0` the lock is ours (we conservatively
+//!   leave it `2`), otherwise park while the word is `2`.
+//! - `unlock`: swap in `0` (Release); if the old state was `2`, wake one
+//!   parked thread, which will swap in `2` again and so take over the duty of
+//!   waking the next one.
+//!
+//! Invariant: while any thread is parked on the word, the state is `2` or a
+//! wake is on its way. Only `unlock` moves the state down, and it wakes
+//! whenever it moves it down from `2`.
+
+pub mod broken;
+
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
+use crate::backend::{AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std};
+
+/// Nobody holds the lock.
+pub(crate) const UNLOCKED: u32 = 0;
+/// Held, and no thread is parked on the word.
+pub(crate) const LOCKED: u32 = 1;
+/// Held, and threads may be parked on the word.
+pub(crate) const CONTENDED: u32 = 2;
+
+/// The steps in which the lock's variants differ.
+///
+/// The provided methods are the correct lock. A broken variant (see
+/// [`broken`]) overrides exactly one of them, marked
+/// `// BUG(<id>): was ...`, so that it reads as a diff of the correct code.
+pub trait LockVariant: Send + Sync + 'static {
+    /// The ordering with which a thread takes the lock.
+    ///
+    /// Acquire: pairs with the Release in [`LockVariant::RELEASE`], so the
+    /// new holder sees everything the previous holder wrote.
+    const ACQUIRE: Ordering = Ordering::Acquire;
+
+    /// The ordering with which a holder releases the lock.
+    ///
+    /// Release: pairs with [`LockVariant::ACQUIRE`] of the next holder.
+    const RELEASE: Ordering = Ordering::Release;
+
+    /// Tries `UNLOCKED → LOCKED` once; true if the caller now holds the lock.
+    #[inline]
+    fn try_acquire<F: Futex>(state: &F) -> bool {
+        // Relaxed on failure: a failed attempt reads nothing it relies on.
+        state
+            .compare_exchange(UNLOCKED, LOCKED, Self::ACQUIRE, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Wakes one thread parked on the word, after an unlock from `CONTENDED`.
+    #[inline]
+    fn wake_after_unlock<F: Futex>(state: &F) {
+        state.wake_one();
+    }
+}
+
+/// The correct lock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Correct;
+
+impl LockVariant for Correct {}
+
+/// The lock's state machine without data: lock, try, lock with timeout.
+///
+/// `B` is the world it runs in, `V` the variant: [`Correct`] or one of the
+/// [`broken`] ones. Holding the lock is holding a [`RawLockGuard`].
+///
+/// ```
+/// use synclab::lock::RawLock;
+///
+/// let lock = RawLock::new();
+/// let guard = lock.lock();
+/// assert!(lock.try_lock().is_none());
+/// drop(guard);
+/// assert!(lock.try_lock().is_some());
+/// ```
+pub struct RawLock<B: Backend = Std, V: LockVariant = Correct> {
+    /// `UNLOCKED`, `LOCKED` or `CONTENDED`: see the [module docs](self).
+    state: B::Futex,
+    variant: PhantomData<fn() -> V>,
+}
+
+impl RawLock {
+    /// An unlocked lock for real threads.
+    pub fn new() -> Self {
+        Self::new_in()
+    }
+}
+
+impl Default for RawLock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<B: Backend, V: LockVariant> RawLock<B, V> {
+    /// An unlocked lock of world `B` and variant `V`.
+    pub fn new_in() -> Self {
+        RawLock {
+            state: B::Futex::new(UNLOCKED),
+            variant: PhantomData,
+        }
+    }
+
+    /// Takes the lock, parking until it is free.
+    ///
+    /// Taking a lock this thread already holds deadlocks (the lock is not
+    /// reentrant, like Python's `Lock`).
+    #[inline]
+    pub fn lock(&self) -> RawLockGuard<'_, B, V> {
+        if !V::try_acquire(&self.state) {
+            self.lock_contended(Deadline::Never);
+        }
+        RawLockGuard { lock: self }
+    }
+
+    /// Takes the lock if it is free now, without waiting.
+    #[inline]
+    pub fn try_lock(&self) -> Option<RawLockGuard<'_, B, V>> {
+        V::try_acquire(&self.state).then(|| RawLockGuard { lock: self })
+    }
+
+    /// Takes the lock, waiting at most `timeout`.
+    ///
+    /// `Duration::ZERO` makes one attempt and never sleeps. A timeout too
+    /// large for the clock (`Duration::MAX`) waits without limit. Under loom
+    /// and shuttle, which do not model time, a non-zero timeout never fires.
+    pub fn try_lock_for(&self, timeout: Duration) -> Option<RawLockGuard<'_, B, V>> {
+        let acquired = V::try_acquire(&self.state) || self.lock_contended(Deadline::after(timeout));
+        acquired.then(|| RawLockGuard { lock: self })
+    }
+
+    /// The slow path: spin briefly, then park. False if `deadline` passed.
+    #[cold]
+    fn lock_contended(&self, deadline: Deadline) -> bool {
+        let mut state = self.spin();
+        if state == UNLOCKED && V::try_acquire(&self.state) {
+            return true;
+        }
+        loop {
+            // Swap in CONTENDED so that the holder's unlock wakes us. If the
+            // old state was UNLOCKED the lock is ours; leaving CONTENDED costs
+            // at most one spurious wake.
+            if state != CONTENDED && self.state.swap(CONTENDED, V::ACQUIRE) == UNLOCKED {
+                return true;
+            }
+            if !self.state.wait(CONTENDED, deadline) {
+                return false;
+            }
+            state = self.spin();
+        }
+    }
+
+    /// Spins while the lock is held uncontended, at most `B::SPIN_LIMIT`
+    /// times; returns the state it last saw.
+    #[inline]
+    fn spin(&self) -> u32 {
+        let mut spins = B::SPIN_LIMIT;
+        loop {
+            // Relaxed: only a hint; whoever acts on it does so with an RMW.
+            let state = self.state.load(Ordering::Relaxed);
+            if state != LOCKED || spins == 0 {
+                return state;
+            }
+            B::spin_loop();
+            spins -= 1;
+        }
+    }
+
+    #[inline]
+    fn unlock(&self) {
+        if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
+            V::wake_after_unlock(&self.state);
+        }
+    }
+}
+
+/// Proof of holding a [`RawLock`]; unlocks when dropped.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RawLockGuard<'a, B: Backend = Std, V: LockVariant = Correct> {
+    lock: &'a RawLock<B, V>,
+}
+
+impl<B: Backend, V: LockVariant> Drop for RawLockGuard<'_, B, V> {
+    #[inline]
+    fn drop(&mut self) {
+        if !B::abandon_guards() {
+            self.lock.unlock();
+        }
+    }
+}
+
+/// The guide's `Lock`, holding the value it protects.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use synclab::Lock;
+///
+/// let counter = Arc::new(Lock::new(0));
+/// let handles: Vec<_> = (0..4)
+///     .map(|_| {
+///         let counter = Arc::clone(&counter);
+///         thread::spawn(move || {
+///             for _ in 0..1000 {
+///                 *counter.lock() += 1;
+///             }
+///         })
+///     })
+///     .collect();
+/// for handle in handles {
+///     handle.join().unwrap();
+/// }
+/// assert_eq!(*counter.lock(), 4000);
+/// ```
+///
+/// Waiting with a timeout:
+///
+/// ```
+/// use std::time::Duration;
+/// use synclab::Lock;
+///
+/// let lock = Lock::new("data");
+/// let held = lock.lock();
+/// assert!(lock.try_lock_for(Duration::from_millis(10)).is_none());
+/// drop(held);
+/// assert_eq!(*lock.try_lock_for(Duration::MAX).unwrap(), "data");
+/// ```
+pub struct Lock<T, B: Backend = Std> {
+    raw: RawLock<B>,
+    data: B::Cell<T>,
+}
+
+// SAFETY: the lock hands out access to `data` to one holder at a time, as
+// std's Mutex does; `T: Send` because the holder may be on any thread.
+unsafe impl<T: Send, B: Backend> Sync for Lock<T, B> {}
+
+// SAFETY: the lock owns its value through the cell, which owns it as
+// `UnsafeCell<T>` does (the `CellOps` contract); sending the lock sends the
+// value.
+unsafe impl<T: Send, B: Backend> Send for Lock<T, B> {}
+
+impl<T> Lock<T> {
+    /// An unlocked lock holding `value`, for real threads.
+    pub fn new(value: T) -> Self {
+        Self::new_in(value)
+    }
+}
+
+impl<T: Default> Default for Lock<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T, B: Backend> Lock<T, B> {
+    /// An unlocked lock holding `value`, in world `B`.
+    pub fn new_in(value: T) -> Self {
+        Lock {
+            raw: RawLock::new_in(),
+            data: B::Cell::new(value),
+        }
+    }
+
+    /// Takes the lock, parking until it is free. Not reentrant: locking
+    /// again while this thread holds a guard deadlocks.
+    #[inline]
+    pub fn lock(&self) -> LockGuard<'_, T, B> {
+        self.guard(self.raw.lock())
+    }
+
+    /// Takes the lock if it is free now.
+    #[inline]
+    pub fn try_lock(&self) -> Option<LockGuard<'_, T, B>> {
+        self.raw.try_lock().map(|raw| self.guard(raw))
+    }
+
+    /// Takes the lock, waiting at most `timeout`; see
+    /// [`RawLock::try_lock_for`] for zero and enormous timeouts.
+    pub fn try_lock_for(&self, timeout: Duration) -> Option<LockGuard<'_, T, B>> {
+        self.raw.try_lock_for(timeout).map(|raw| self.guard(raw))
+    }
+
+    /// The value, through an exclusive borrow: no locking needed.
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` excludes every guard and every other access.
+        self.data.with_mut(|ptr| unsafe { &mut *ptr })
+    }
+
+    /// Consumes the lock, returning the value.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+
+    fn guard<'a>(&'a self, raw: RawLockGuard<'a, B>) -> LockGuard<'a, T, B> {
+        LockGuard {
+            data: ManuallyDrop::new(self.data.get_mut()),
+            raw: ManuallyDrop::new(raw),
+        }
+    }
+}
+
+impl<T, B: Backend> std::fmt::Debug for Lock<T, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lock").finish_non_exhaustive()
+    }
+}
+
+/// Access to a [`Lock`]'s value; unlocks when dropped.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct LockGuard<'a, T, B: Backend = Std> {
+    data: ManuallyDrop<<B::Cell<T> as CellOps<T>>::MutPtr>,
+    raw: ManuallyDrop<RawLockGuard<'a, B>>,
+}
+
+impl<T, B: Backend> Drop for LockGuard<'_, T, B> {
+    #[inline]
+    fn drop(&mut self) {
+        if B::abandon_guards() {
+            return;
+        }
+        // SAFETY: both fields are dropped here, once, and never used again.
+        // The tracked access ends before the unlock, so loom sees it ordered
+        // before the next holder's access.
+        unsafe {
+            ManuallyDrop::drop(&mut self.data);
+            ManuallyDrop::drop(&mut self.raw);
+        }
+    }
+}
+
+impl<T, B: Backend> Deref for LockGuard<'_, T, B> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, so no other access to the value
+        // exists while this borrow of the guard lives.
+        unsafe { MutPtrOps::deref(&*self.data) }
+    }
+}
+
+impl<T, B: Backend> DerefMut for LockGuard<'_, T, B> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes this borrow unique.
+        unsafe { MutPtrOps::deref(&*self.data) }
+    }
+}

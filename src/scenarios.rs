@@ -1,0 +1,193 @@
+//! Scenarios: small concurrent programs that state an invariant.
+//!
+//! Each scenario is generic over the world `B` and the variant under test, so
+//! the same program runs under loom, shuttle and on real threads. It takes
+//! `ops`, the operations each thread performs: loom gets 1 (its cost grows
+//! exponentially), shuttle a few, a stress run many. A scenario reports a
+//! broken invariant with [`ensure!`](crate::ensure), naming the [`Bug`].
+//!
+//! Shared state travels in `std::sync::Arc`, never `loom::sync::Arc`: a loom
+//! `Arc` dropped while a caught failure unwinds reaches for the finished
+//! model and aborts the process (DESIGN.md, section 1).
+
+use std::sync::Arc;
+
+use crate::backend::{AtomicU32Ops, Backend, Join, Ordering};
+use crate::counter::{Counter, CounterKind};
+use crate::ensure;
+use crate::failure::Bug;
+use crate::lock::{Lock, LockVariant, RawLock};
+
+/// Runs `body(thread_index)` on `threads` threads of world `B`, joins them
+/// all, and resumes the first panic among them.
+pub fn run_threads<B: Backend, S: Send + Sync + 'static>(
+    threads: usize,
+    shared: &Arc<S>,
+    body: fn(&S, usize),
+) {
+    let handles: Vec<_> = (0..threads)
+        .map(|index| {
+            let shared = Arc::clone(shared);
+            B::spawn(move || body(&shared, index))
+        })
+        .collect();
+    handles.into_iter().for_each(Join::join);
+}
+
+/// Two threads increment a [`Counter`] `ops` times each.
+///
+/// Invariant: after both finish, the count is `2 × ops` — no update lost.
+pub fn counter_increments<B: Backend, K: CounterKind>(ops: u32) {
+    let counter = Arc::new((Counter::<B, K>::new_in(), ops));
+    run_threads::<B, _>(2, &counter, |(counter, ops), _| {
+        (0..*ops).for_each(|_| counter.increment());
+    });
+    let (seen, expected) = (counter.0.get(), 2 * ops);
+    ensure!(
+        seen == expected,
+        Bug::LostUpdate,
+        "counter is {seen} after {expected} increments"
+    );
+}
+
+/// What the [`lock_exclusion`] threads share: the lock, and data that lives
+/// in `Relaxed` atomics so that a broken lock shows wrong values, not UB.
+struct Exclusion<B: Backend, V: LockVariant> {
+    lock: RawLock<B, V>,
+    /// Threads inside the critical section right now.
+    holders: B::AtomicU32,
+    /// Critical sections entered so far (a read-modify-write, so it counts
+    /// every entry whatever the lock's ordering).
+    entries: B::AtomicU32,
+    /// Written by each holder: the number of critical sections completed.
+    data: B::AtomicU32,
+    ops: u32,
+}
+
+/// Two threads take a [`RawLock`] `ops` times each and update data inside.
+///
+/// Invariants: at most one holder at a time; each holder reads the value the
+/// previous holder wrote (the lock orders critical sections); the final value
+/// counts every critical section.
+pub fn lock_exclusion<B: Backend, V: LockVariant>(ops: u32) {
+    let shared = Arc::new(Exclusion::<B, V> {
+        lock: RawLock::new_in(),
+        holders: B::AtomicU32::new(0),
+        entries: B::AtomicU32::new(0),
+        data: B::AtomicU32::new(0),
+        ops,
+    });
+    run_threads::<B, _>(2, &shared, |s, _| {
+        for _ in 0..s.ops {
+            let _guard = s.lock.lock();
+            // All Relaxed: whatever orders these accesses must come from the
+            // lock, which is what this scenario tests.
+            let others = s.holders.fetch_add(1, Ordering::Relaxed);
+            ensure!(
+                others == 0,
+                Bug::TwoHolders,
+                "{} threads hold the lock",
+                others + 1
+            );
+            let entry = s.entries.fetch_add(1, Ordering::Relaxed);
+            let seen = s.data.load(Ordering::Relaxed);
+            ensure!(
+                seen == entry,
+                Bug::StaleRead,
+                "holder #{} read {seen}; the previous holder wrote {entry}",
+                entry + 1
+            );
+            s.data.store(seen + 1, Ordering::Relaxed);
+            s.holders.fetch_sub(1, Ordering::Relaxed);
+        }
+    });
+    let (seen, expected) = (shared.data.load(Ordering::Relaxed), 2 * ops);
+    ensure!(
+        seen == expected,
+        Bug::LostUpdate,
+        "data is {seen} after {expected} critical sections"
+    );
+}
+
+/// Two threads update a [`Lock<u32>`](Lock) through its guard, `ops` times
+/// each: the correct lock with its data, so loom checks every access to the
+/// protected cell for races.
+///
+/// Invariant: the final value counts every update.
+pub fn lock_guarded_data<B: Backend>(ops: u32) {
+    let shared = Arc::new((Lock::<u32, B>::new_in(0), ops));
+    run_threads::<B, _>(2, &shared, |(lock, ops), _| {
+        (0..*ops).for_each(|_| *lock.lock() += 1);
+    });
+    let (seen, expected) = (*shared.0.lock(), 2 * ops);
+    ensure!(
+        seen == expected,
+        Bug::LostUpdate,
+        "value is {seen} after {expected} locked updates"
+    );
+}
+
+/// The guide's pitfall: two threads take two locks. With `ABBA` the second
+/// thread takes them in the opposite order; without, both follow one order
+/// (the fix: a global lock order).
+///
+/// Invariant: both threads finish (no deadlock), and every update lands.
+pub fn two_locks<B: Backend, const ABBA: bool>(ops: u32) {
+    let shared = Arc::new((Lock::<u32, B>::new_in(0), Lock::<u32, B>::new_in(0), ops));
+    run_threads::<B, _>(2, &shared, |(a, b, ops), index| {
+        let (first, second) = if ABBA && index == 1 {
+            (b, a) // BUG(lock-abba): was (a, b), the one order all threads follow
+        } else {
+            (a, b)
+        };
+        for _ in 0..*ops {
+            let mut first = first.lock();
+            let mut second = second.lock();
+            *first += 1;
+            *second += 1;
+        }
+    });
+    let seen = (*shared.0.lock(), *shared.1.lock());
+    ensure!(
+        seen == (2 * ops, 2 * ops),
+        Bug::LostUpdate,
+        "locks hold {seen:?} after {} updates each",
+        2 * ops
+    );
+}
+
+/// The guide's pitfall: re-locking while a guard is kept alive. With
+/// `KEEP_GUARD` the guard is a temporary of an `if let` scrutinee, which
+/// lives until the end of the `if let` body, so the body's `lock()` waits for
+/// itself. The fix binds the guard and updates through it: one critical
+/// section, no second `lock()`. (Copying the value out and locking again
+/// would not deadlock, but would lose updates between the two sections.)
+/// Two threads do it, as workers of the guide would.
+///
+/// Invariant: every update completes, and none is lost.
+pub fn relock_in_if_let<B: Backend, const KEEP_GUARD: bool>(ops: u32) {
+    let shared = Arc::new((Lock::<Option<u32>, B>::new_in(Some(0)), ops));
+    run_threads::<B, _>(2, &shared, |(lock, ops), _| {
+        for _ in 0..*ops {
+            if KEEP_GUARD {
+                // BUG(lock-guard-kept-alive): was `let mut guard = lock.lock();`
+                // and `*guard = ...`; the scrutinee's guard lives on here.
+                if let Some(n) = *lock.lock() {
+                    *lock.lock() = Some(n + 1);
+                }
+            } else {
+                let mut guard = lock.lock();
+                if let Some(n) = *guard {
+                    *guard = Some(n + 1);
+                }
+            }
+        }
+    });
+    let (seen, expected) = (*shared.0.lock(), Some(2 * ops));
+    ensure!(
+        seen == expected,
+        Bug::LostUpdate,
+        "value is {seen:?} after {} updates",
+        2 * ops
+    );
+}
