@@ -111,7 +111,7 @@ impl Default for Budget {
             shuttle_iterations: 1_000,
             pct_depth: 3,
             shuttle_ops: 2,
-            seed: 0x5eed_1ab,
+            seed: 0x05EE_D1AB,
             stress_rounds: 1_000,
             stress_ops: 50,
             stress_round_timeout: Duration::from_secs(2),
