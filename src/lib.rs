@@ -55,4 +55,9 @@ mod quiet;
 pub mod scenarios;
 
 pub use counter::Counter;
+
+/// The README's examples, run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use lock::Lock;
