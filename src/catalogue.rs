@@ -8,9 +8,13 @@ use std::fmt;
 
 use crate::checkers::{self, Budget, Checker, ModelTest, Run, Worlds};
 use crate::counter::{Atomic, Locked, Racy};
+use crate::event::Correct as EventCorrect;
+use crate::event::broken::{NotifyOneSet, UnlockedCheck};
 use crate::failure::{Bug, FailureKind};
 use crate::lock::Correct;
 use crate::lock::broken::{NoWakeUnlock, Relaxed, TestThenSet};
+use crate::semaphore::Correct as SemaphoreCorrect;
+use crate::semaphore::broken::{CheckThenDecrement, SilentRelease, UnboundedRelease};
 use crate::{scenarios, worlds};
 
 /// What a checker is expected to make of a variant.
@@ -362,6 +366,156 @@ pub static CATALOGUE: &[Entry] = &[
             ..Expectations::race(FailureKind::Deadlock, false)
         },
     },
+    Entry {
+        primitive: "semaphore",
+        variant: "correct",
+        id: "semaphore-correct",
+        bug: None,
+        scenario: SEMAPHORE,
+        worlds: worlds!(scenarios::semaphore_admission, SemaphoreCorrect),
+        model: Some(checkers::model::semaphore::<SemaphoreCorrect>),
+        expect: Expectations::correct(true),
+    },
+    Entry {
+        primitive: "semaphore",
+        variant: "check-then-decrement",
+        id: "semaphore-check-then-decrement",
+        bug: Some(
+            "the permit check (a load) and the decrement (a store) are separate steps: both take the last permit",
+        ),
+        scenario: SEMAPHORE,
+        worlds: worlds!(scenarios::semaphore_admission, CheckThenDecrement),
+        model: Some(checkers::model::semaphore::<CheckThenDecrement>),
+        expect: Expectations::race(FailureKind::Assertion(Bug::OverAdmission), true),
+    },
+    Entry {
+        primitive: "semaphore",
+        variant: "silent-release",
+        id: "semaphore-silent-release",
+        bug: Some(
+            "release adds the permit but wakes nobody: a parked acquirer sleeps beside a free permit",
+        ),
+        scenario: SEMAPHORE,
+        worlds: worlds!(scenarios::semaphore_admission, SilentRelease),
+        model: Some(checkers::model::semaphore::<SilentRelease>),
+        expect: Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, true)
+        },
+    },
+    Entry {
+        primitive: "bounded semaphore",
+        variant: "correct",
+        id: "bounded-semaphore-correct",
+        bug: None,
+        scenario: BOUNDED,
+        worlds: worlds!(scenarios::bounded_over_release, SemaphoreCorrect),
+        model: Some(checkers::model::bounded_semaphore::<SemaphoreCorrect>),
+        expect: Expectations::correct(true),
+    },
+    Entry {
+        primitive: "bounded semaphore",
+        variant: "unbounded-release",
+        id: "bounded-semaphore-unbounded-release",
+        bug: Some(
+            "release does not compare the permits with the bound: a surplus release is silently accepted",
+        ),
+        scenario: BOUNDED,
+        worlds: worlds!(scenarios::bounded_over_release, UnboundedRelease),
+        model: Some(checkers::model::bounded_semaphore::<UnboundedRelease>),
+        expect: Expectations {
+            // A sequential bug: no interleaving is needed, so the model
+            // test catches it too, as a release its reference refuses.
+            model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
+            ..Expectations::race(FailureKind::Assertion(Bug::OverRelease), true)
+        },
+    },
+    Entry {
+        primitive: "event",
+        variant: "correct",
+        id: "event-correct",
+        bug: None,
+        scenario: EVENT,
+        worlds: worlds!(scenarios::event_broadcast, EventCorrect),
+        model: Some(checkers::model::event::<EventCorrect>),
+        expect: Expectations::correct(true),
+    },
+    Entry {
+        primitive: "event",
+        variant: "notify-one-set",
+        id: "event-notify-one",
+        bug: Some("set wakes one waiter with notify_one: every other waiter sleeps on"),
+        scenario: EVENT,
+        worlds: worlds!(scenarios::event_broadcast, NotifyOneSet),
+        model: Some(checkers::model::event::<NotifyOneSet>),
+        expect: Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, true)
+        },
+    },
+    Entry {
+        primitive: "event",
+        variant: "unlocked-check",
+        id: "event-unlocked-check",
+        bug: Some(
+            "wait checks the flag before taking the lock, then waits once: a set in between is missed",
+        ),
+        scenario: EVENT,
+        worlds: worlds!(scenarios::event_broadcast, UnlockedCheck),
+        model: Some(checkers::model::event::<UnlockedCheck>),
+        expect: Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, true)
+        },
+    },
+    Entry {
+        primitive: "condition (usage)",
+        variant: "while",
+        id: "condition-while",
+        bug: None,
+        scenario: CONSUMERS,
+        worlds: worlds!(scenarios::condition_consumers, false),
+        // The model test checks the Condition itself, sequentially.
+        model: Some(checkers::model::condition),
+        expect: Expectations::correct(true),
+    },
+    Entry {
+        primitive: "condition (usage)",
+        variant: "if-not-while",
+        id: "condition-if-not-while",
+        bug: Some(
+            "`if` instead of `while` around wait: a consumer whose item was taken proceeds anyway",
+        ),
+        scenario: CONSUMERS,
+        worlds: worlds!(scenarios::condition_consumers, true),
+        model: None,
+        expect: Expectations::race(FailureKind::Assertion(Bug::FalseState), false),
+    },
+    Entry {
+        primitive: "condition (usage)",
+        variant: "notify-after-state",
+        id: "condition-notify-after-state",
+        bug: None,
+        scenario: HANDOFF,
+        worlds: worlds!(scenarios::condition_handoff, false),
+        model: None,
+        expect: Expectations::correct(false),
+    },
+    Entry {
+        primitive: "condition (usage)",
+        variant: "notify-before-state",
+        id: "condition-notify-before-state",
+        bug: Some(
+            "notify sent before the state change: the waiter checks, finds nothing, and sleeps through it",
+        ),
+        scenario: HANDOFF,
+        worlds: worlds!(scenarios::condition_handoff, true),
+        model: None,
+        expect: Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, false)
+        },
+    },
 ];
 
 const COUNTER: &str = "two threads increment a shared counter (read, yield, write back); \
@@ -371,6 +525,58 @@ const LOCK: &str = "two threads take the lock and update Relaxed data inside; at
 const TWO_LOCKS: &str = "two threads each take two locks and update both; both must finish";
 const RELOCK: &str = "two threads read a locked value in an `if let` and update it; \
                       every update must complete and none may be lost";
+
+const SEMAPHORE: &str = "three threads take one of two permits and hold it; at most two holders, \
+                         and every permit comes back";
+const BOUNDED: &str = "two threads take and return the one permit of a bounded semaphore, then one \
+                       release too many is attempted; it must be refused";
+const EVENT: &str = "two threads wait for an event that a third sets; one set must release both";
+const CONSUMERS: &str = "a producer adds two items one at a time; two consumers each wait for one; \
+                         no consumer may take from an empty queue";
+const HANDOFF: &str = "one thread sets the state and notifies, the other waits for the state; \
+                       the waiter must be released";
+
+/// A known limit of a checker, which the lab states rather than hides.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    /// The checkers it applies to.
+    pub checkers: &'static [Checker],
+    /// What they cannot do, and what follows.
+    pub limit: &'static str,
+}
+
+/// The checkers' known limits (DESIGN.md, section 1).
+pub static LIMITS: &[Limit] = &[
+    Limit {
+        checkers: &[Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "every atomic is SeqCst: ordering bugs (a missing Acquire/Release) are invisible",
+    },
+    Limit {
+        checkers: &[Checker::Loom],
+        limit: "SeqCst is treated as AcqRel and load buffering is not modelled",
+    },
+    Limit {
+        checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "time is not modelled: a zero timeout fails at once, any other timeout never fires, \
+                so a timed wait is an untimed wait (a waiter nobody wakes is a deadlock)",
+    },
+    Limit {
+        checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "no spurious wakeups: a condvar wait returns only when notified",
+    },
+    Limit {
+        checkers: &[Checker::Loom],
+        limit: "at most 4 spawned threads; the preemption bound (2 by default) limits what is explored",
+    },
+    Limit {
+        checkers: &[Checker::Stress],
+        limit: "not deterministic: a frequency, never a verdict on a broken variant",
+    },
+    Limit {
+        checkers: &[Checker::Model],
+        limit: "one thread: sees sequential bugs and bad inputs, never a race",
+    },
+];
 
 /// The entry with this id, e.g. `"lock-relaxed"`.
 pub fn find(id: &str) -> Option<&'static Entry> {

@@ -21,6 +21,12 @@ pub enum Bug {
     /// A lock holder read a value older than the previous holder's write:
     /// the lock did not order the critical sections.
     StaleRead,
+    /// More threads inside a semaphore than it has permits.
+    OverAdmission,
+    /// A bounded semaphore accepted a release past its bound.
+    OverRelease,
+    /// A waiter went on although the state it waited for does not hold.
+    FalseState,
     /// A sequential run returned what the reference model says it cannot.
     WrongResult,
 }
@@ -31,6 +37,9 @@ impl Bug {
         Bug::LostUpdate,
         Bug::TwoHolders,
         Bug::StaleRead,
+        Bug::OverAdmission,
+        Bug::OverRelease,
+        Bug::FalseState,
         Bug::WrongResult,
     ];
 
@@ -40,6 +49,9 @@ impl Bug {
             Bug::LostUpdate => "lost-update",
             Bug::TwoHolders => "two-holders",
             Bug::StaleRead => "stale-read",
+            Bug::OverAdmission => "over-admission",
+            Bug::OverRelease => "over-release",
+            Bug::FalseState => "false-state",
             Bug::WrongResult => "wrong-result",
         }
     }

@@ -11,6 +11,9 @@
 //! | [`backend`] | one source, three worlds: [`Std`](backend::Std) (real threads), [`Loom`](backend::Loom), [`Shuttle`](backend::Shuttle) |
 //! | [`counter`] | the guide's race-condition counter: locked, atomic, racy |
 //! | [`lock`] | [`Lock<T>`] and its state machine [`RawLock`](lock::RawLock); broken variants in [`lock::broken`] |
+//! | [`semaphore`] | [`Semaphore`] and [`BoundedSemaphore`]; broken variants in [`semaphore::broken`] |
+//! | [`event`] | [`Event`]; broken variants in [`event::broken`] |
+//! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
 //! | [`scenarios`] | small concurrent programs with an invariant, generic over world and variant |
 //! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, proptest models |
 //! | [`catalogue`] | the one list of variants and what each checker should make of them |
@@ -48,16 +51,22 @@
 pub mod backend;
 pub mod catalogue;
 pub mod checkers;
+pub mod condition;
 pub mod counter;
+pub mod event;
 pub mod failure;
 pub mod lock;
 mod quiet;
 pub mod scenarios;
+pub mod semaphore;
 
+pub use condition::Condition;
 pub use counter::Counter;
+pub use event::Event;
 
 /// The README's examples, run as doctests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 pub use lock::Lock;
+pub use semaphore::{BoundedSemaphore, Semaphore};

@@ -13,10 +13,13 @@
 use std::sync::Arc;
 
 use crate::backend::{AtomicU32Ops, Backend, Join, Ordering};
+use crate::condition::Condition;
 use crate::counter::{Counter, CounterKind};
 use crate::ensure;
+use crate::event::{Event, EventVariant};
 use crate::failure::Bug;
 use crate::lock::{Lock, LockVariant, RawLock};
+use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
 
 /// Runs `body(thread_index)` on `threads` threads of world `B`, joins them
 /// all, and resumes the first panic among them.
@@ -190,4 +193,160 @@ pub fn relock_in_if_let<B: Backend, const KEEP_GUARD: bool>(ops: u32) {
         "value is {seen:?} after {} updates",
         2 * ops
     );
+}
+
+/// The permits of [`semaphore_admission`]'s semaphore.
+pub const SEMAPHORE_PERMITS: u32 = 2;
+
+/// What the [`semaphore_admission`] threads share.
+struct Admission<B: Backend, V: SemaphoreVariant> {
+    semaphore: Semaphore<B, V>,
+    /// Threads holding a permit right now.
+    inside: B::AtomicU32,
+    ops: u32,
+}
+
+/// Three threads take a permit of a two-permit [`Semaphore`] `ops` times
+/// each.
+///
+/// Invariants: at most two holders at a time; every permit comes back, and
+/// no more than were there.
+pub fn semaphore_admission<B: Backend, V: SemaphoreVariant>(ops: u32) {
+    let shared = Arc::new(Admission::<B, V> {
+        semaphore: Semaphore::new_in(SEMAPHORE_PERMITS),
+        inside: B::AtomicU32::new(0),
+        ops,
+    });
+    run_threads::<B, _>(3, &shared, |s, _| {
+        for _ in 0..s.ops {
+            let _permit = s.semaphore.acquire();
+            // Relaxed read-modify-writes count exactly, whatever the order.
+            let inside = s.inside.fetch_add(1, Ordering::Relaxed) + 1;
+            ensure!(
+                inside <= SEMAPHORE_PERMITS,
+                Bug::OverAdmission,
+                "{inside} holders inside a semaphore of {SEMAPHORE_PERMITS} permits"
+            );
+            s.inside.fetch_sub(1, Ordering::Relaxed);
+        }
+    });
+    let permits = shared.semaphore.available_permits();
+    ensure!(
+        permits == SEMAPHORE_PERMITS,
+        Bug::OverAdmission,
+        "{permits} permits after every holder left a semaphore of {SEMAPHORE_PERMITS}"
+    );
+}
+
+/// Two threads take and return the one permit of a [`BoundedSemaphore`]
+/// `ops` times each; then one more `release` is attempted.
+///
+/// Invariant: the extra release is refused, and the permits stay at the
+/// bound.
+pub fn bounded_over_release<B: Backend, V: SemaphoreVariant>(ops: u32) {
+    let shared = Arc::new((BoundedSemaphore::<B, V>::new_in(1), ops));
+    run_threads::<B, _>(2, &shared, |(semaphore, ops), _| {
+        (0..*ops).for_each(|_| drop(semaphore.acquire()));
+    });
+    let semaphore = &shared.0;
+    let refused = semaphore.release().is_err();
+    let permits = semaphore.available_permits();
+    ensure!(
+        refused && permits == 1,
+        Bug::OverRelease,
+        "a release past the bound of 1 was accepted: {permits} permits"
+    );
+}
+
+/// Two threads wait for an [`Event`] that a third sets once.
+///
+/// One round whatever `ops` is: a second `set` would wake the waiter that
+/// the first one missed, and hide the bug this scenario is for.
+///
+/// Invariants: one `set` releases every waiter (no deadlock), and a waiter
+/// returns only with the flag set.
+pub fn event_broadcast<B: Backend, V: EventVariant>(_ops: u32) {
+    let event = Arc::new(Event::<B, V>::new_in());
+    run_threads::<B, _>(3, &event, |event, index| {
+        if index == 0 {
+            event.set();
+        } else {
+            event.wait();
+            ensure!(
+                event.is_set(),
+                Bug::FalseState,
+                "wait returned with the event unset"
+            );
+        }
+    });
+}
+
+/// The guide's consumer loop: one producer adds two items, one at a time,
+/// and two consumers take one each, waiting on a [`Condition`] while the
+/// queue is empty. With `IF_NOT_WHILE` the consumers check with `if`.
+///
+/// Invariant: a consumer never takes from an empty queue.
+pub fn condition_consumers<B: Backend, const IF_NOT_WHILE: bool>(ops: u32) {
+    let shared = Arc::new((Condition::<u32, B>::new_in(0), ops));
+    run_threads::<B, _>(3, &shared, |(condition, ops), index| {
+        for _ in 0..*ops {
+            if index == 0 {
+                for _ in 0..2 {
+                    *condition.lock() += 1;
+                    condition.notify_one();
+                }
+                continue;
+            }
+            let mut items = condition.lock();
+            if IF_NOT_WHILE {
+                // BUG(condition-if-not-while): was `while`; another consumer
+                // can take the item between the notify and our wakeup.
+                if *items == 0 {
+                    items = condition.wait(items);
+                }
+            } else {
+                while *items == 0 {
+                    items = condition.wait(items);
+                }
+            }
+            ensure!(
+                *items > 0,
+                Bug::FalseState,
+                "a consumer woke to an empty queue and took from it"
+            );
+            *items -= 1;
+        }
+    });
+}
+
+/// A hand-off on a [`Condition`]: one thread sets `ready` and notifies, the
+/// other waits while not ready. With `NOTIFY_FIRST` the notify is sent
+/// before the state change.
+///
+/// Invariant: the waiter is released (no deadlock) and sees `ready`.
+pub fn condition_handoff<B: Backend, const NOTIFY_FIRST: bool>(ops: u32) {
+    let shared = Arc::new((Condition::<u32, B>::new_in(0), ops));
+    run_threads::<B, _>(2, &shared, |(condition, ops), index| {
+        for round in 1..=*ops {
+            if index == 0 {
+                if NOTIFY_FIRST {
+                    // BUG(condition-notify-before-state): was: change the
+                    // state, then notify.
+                    condition.notify_one();
+                    *condition.lock() = round;
+                } else {
+                    *condition.lock() = round;
+                    condition.notify_one();
+                }
+            } else {
+                let guard = condition.wait_while(condition.lock(), |ready| *ready < round);
+                ensure!(
+                    *guard >= round,
+                    Bug::FalseState,
+                    "woke in round {round} with state {}",
+                    *guard
+                );
+            }
+        }
+    });
 }

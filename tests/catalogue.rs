@@ -98,6 +98,18 @@ catalogue_tests! {
     lock_abba => "lock-abba",
     lock_one_guard => "lock-one-guard",
     lock_guard_kept_alive => "lock-guard-kept-alive",
+    semaphore_correct => "semaphore-correct",
+    semaphore_check_then_decrement => "semaphore-check-then-decrement",
+    semaphore_silent_release => "semaphore-silent-release",
+    bounded_semaphore_correct => "bounded-semaphore-correct",
+    bounded_semaphore_unbounded_release => "bounded-semaphore-unbounded-release",
+    event_correct => "event-correct",
+    event_notify_one => "event-notify-one",
+    event_unlocked_check => "event-unlocked-check",
+    condition_while => "condition-while",
+    condition_if_not_while => "condition-if-not-while",
+    condition_notify_after_state => "condition-notify-after-state",
+    condition_notify_before_state => "condition-notify-before-state",
 }
 
 /// Every broken variant is expected to be caught by at least one

@@ -133,10 +133,19 @@ pub trait Futex: AtomicU32Ops {
     /// Returns `false` if it returned because the deadline passed, `true`
     /// otherwise (woken, word changed, or spurious).
     fn wait(&self, expected: u32, deadline: Deadline) -> bool;
-    /// Wakes at most one thread sleeping on this word.
-    fn wake_one(&self);
+    /// Wakes at most one thread sleeping on this word; true if it woke one.
+    fn wake_one(&self) -> bool;
     /// Wakes every thread sleeping on this word.
     fn wake_all(&self);
+    /// Wakes at most `n` threads sleeping on this word, stopping early when
+    /// none is left (so `usize::MAX` is as cheap as the sleepers there are).
+    fn wake(&self, n: usize) {
+        for _ in 0..n {
+            if !self.wake_one() {
+                break;
+            }
+        }
+    }
 }
 
 /// An `UnsafeCell` with loom's closure-scoped access shape.

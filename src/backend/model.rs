@@ -88,28 +88,22 @@ macro_rules! model_world {
         /// condvar, and `wake_*` notify under the same mutex, so a wake is
         /// never lost between the check and the sleep. A wake that is never
         /// sent leaves the waiter blocked: the checker reports a deadlock.
+        /// The mutex also counts the sleepers not yet woken, so `wake_one`
+        /// knows whether it woke anyone.
         #[derive(Debug)]
         pub struct $futex {
             word: $krate::sync::atomic::AtomicU32,
-            lock: $krate::sync::Mutex<()>,
-            sleepers: $krate::sync::Condvar,
+            /// Sleepers on `woken` that no wake has yet been sent to.
+            sleepers: $krate::sync::Mutex<usize>,
+            woken: $krate::sync::Condvar,
         }
 
         impl $futex {
             fn from_word(value: u32) -> Self {
                 $futex {
                     word: $krate::sync::atomic::AtomicU32::new(value),
-                    lock: $krate::sync::Mutex::new(()),
-                    sleepers: $krate::sync::Condvar::new(),
-                }
-            }
-
-            fn notify(&self, all: bool) {
-                let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-                if all {
-                    self.sleepers.notify_all();
-                } else {
-                    self.sleepers.notify_one();
+                    sleepers: $krate::sync::Mutex::new(0),
+                    woken: $krate::sync::Condvar::new(),
                 }
             }
         }
@@ -122,21 +116,32 @@ macro_rules! model_world {
                 if <$world as super::Backend>::expired(deadline) {
                     return false;
                 }
-                let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
                 // Relaxed: the mutex orders this load after any waker's
                 // store that notified before we took the mutex.
                 if self.word.load(super::Ordering::Relaxed) == expected {
-                    drop(self.sleepers.wait(guard).unwrap_or_else(|e| e.into_inner()));
+                    *sleepers += 1;
+                    // The waker takes us off the count when it notifies;
+                    // the models have no spurious wakeups.
+                    drop(self.woken.wait(sleepers).unwrap_or_else(|e| e.into_inner()));
                 }
                 true
             }
 
-            fn wake_one(&self) {
-                self.notify(false);
+            fn wake_one(&self) -> bool {
+                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+                let any = *sleepers > 0;
+                if any {
+                    *sleepers -= 1;
+                    self.woken.notify_one();
+                }
+                any
             }
 
             fn wake_all(&self) {
-                self.notify(true);
+                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+                *sleepers = 0;
+                self.woken.notify_all();
             }
         }
 

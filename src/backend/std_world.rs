@@ -121,12 +121,11 @@ impl Futex for StdFutex {
         !matches!(result, ParkResult::TimedOut)
     }
 
-    fn wake_one(&self) {
+    fn wake_one(&self) -> bool {
         // SAFETY: the key is this futex's own address (see `wait`); the
         // callback does not panic and does not call into parking_lot.
-        unsafe {
-            parking_lot_core::unpark_one(self.key(), |_| DEFAULT_UNPARK_TOKEN);
-        }
+        let result = unsafe { parking_lot_core::unpark_one(self.key(), |_| DEFAULT_UNPARK_TOKEN) };
+        result.unparked_threads > 0
     }
 
     fn wake_all(&self) {

@@ -15,10 +15,13 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
 
 use crate::backend::Std;
+use crate::condition::Condition;
 use crate::counter::{Counter, CounterKind};
+use crate::event::{Event, EventVariant};
 use crate::failure::{Bug, Failure, FailureKind};
 use crate::lock::{LockVariant, RawLock};
 use crate::quiet;
+use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
 
 /// Runs `cases` proptest cases of `test` over `strategy`, from `seed`.
 ///
@@ -158,15 +161,7 @@ pub fn lock<V: LockVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
                 LockOp::Lock => Some(lock.lock()),
                 LockOp::LockFor(Timeout::Max) if held => continue,
                 LockOp::LockFor(timeout) => {
-                    let start = Instant::now();
-                    let acquired = lock.try_lock_for(timeout.duration());
-                    let waited = start.elapsed();
-                    if acquired.is_none() && waited < timeout.duration() {
-                        return Err(format!(
-                            "step {step}: {op:?} gave up after {waited:?}, before its timeout"
-                        ));
-                    }
-                    acquired
+                    timed(step, op, timeout, || lock.try_lock_for(timeout.duration()))?
                 }
                 LockOp::Unlock => {
                     guard = None;
@@ -195,4 +190,271 @@ fn agree<T: PartialEq + Debug>(
             "step {step}: {op:?} returned {seen:?}, the model says {model:?}"
         ))
     }
+}
+
+/// An operation on a semaphore, by the one test thread.
+#[derive(Clone, Copy, Debug)]
+pub enum SemaphoreOp {
+    /// `acquire`; skipped with no permit available (it would wait forever).
+    Acquire,
+    /// `try_acquire`.
+    TryAcquire,
+    /// `try_acquire_for`; with [`Timeout::Max`] skipped with no permit.
+    AcquireFor(Timeout),
+    /// Drop the oldest permit held, if any.
+    DropPermit,
+    /// `release`: add a permit.
+    Release,
+    /// Compare `available_permits` with the model.
+    Available,
+}
+
+fn semaphore_ops() -> impl Strategy<Value = (u32, Vec<SemaphoreOp>)> {
+    let op = prop_oneof![
+        Just(SemaphoreOp::Acquire),
+        Just(SemaphoreOp::TryAcquire),
+        timeout().prop_map(SemaphoreOp::AcquireFor),
+        Just(SemaphoreOp::DropPermit),
+        Just(SemaphoreOp::Release),
+        Just(SemaphoreOp::Available),
+    ];
+    (0..3u32, vec(op, 0..24))
+}
+
+fn timeout() -> impl Strategy<Value = Timeout> {
+    prop_oneof![
+        Just(Timeout::Zero),
+        Just(Timeout::Short),
+        Just(Timeout::Max)
+    ]
+}
+
+/// The semaphore of variant `V` against a permit count; `bound` is `None`
+/// for a plain [`Semaphore`] and the initial permits for a
+/// [`BoundedSemaphore`], whose `release` must refuse
+/// to pass it.
+fn semaphore_model<V: SemaphoreVariant>(
+    bounded: bool,
+    cases: u32,
+    seed: u64,
+) -> Result<usize, Failure> {
+    run_model(semaphore_ops(), cases, seed, |(initial, ops)| {
+        let semaphore = BoundedSemaphore::<Std, V>::new_in(*initial);
+        let plain = Semaphore::<Std, V>::new_in(*initial);
+        let bound = if bounded {
+            *initial
+        } else {
+            crate::semaphore::MAX_PERMITS
+        };
+        let mut model = *initial;
+        let mut held = std::collections::VecDeque::new();
+        for (step, op) in ops.iter().enumerate() {
+            let permit = match *op {
+                SemaphoreOp::Acquire if model == 0 => continue,
+                SemaphoreOp::Acquire => {
+                    Some(pick(bounded, || semaphore.acquire(), || plain.acquire()))
+                }
+                SemaphoreOp::TryAcquire => {
+                    pick(bounded, || semaphore.try_acquire(), || plain.try_acquire())
+                }
+                SemaphoreOp::AcquireFor(Timeout::Max) if model == 0 => continue,
+                SemaphoreOp::AcquireFor(timeout) => timed(step, op, timeout, || {
+                    pick(
+                        bounded,
+                        || semaphore.try_acquire_for(timeout.duration()),
+                        || plain.try_acquire_for(timeout.duration()),
+                    )
+                })?,
+                SemaphoreOp::DropPermit => {
+                    if held.pop_front().is_some() {
+                        model = (model + 1).min(bound);
+                    }
+                    continue;
+                }
+                SemaphoreOp::Release => {
+                    let accepted = if bounded {
+                        semaphore.release().is_ok()
+                    } else {
+                        plain.release();
+                        true
+                    };
+                    agree(step, op, accepted, model < bound)?;
+                    model = (model + 1).min(bound);
+                    continue;
+                }
+                SemaphoreOp::Available => {
+                    let seen = pick(
+                        bounded,
+                        || semaphore.available_permits(),
+                        || plain.available_permits(),
+                    );
+                    agree(step, op, seen, model)?;
+                    continue;
+                }
+            };
+            agree(step, op, permit.is_some(), model > 0)?;
+            if let Some(permit) = permit {
+                model -= 1;
+                held.push_back(permit);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Runs the bounded or the plain semaphore's operation.
+fn pick<R>(bounded: bool, on_bounded: impl FnOnce() -> R, on_plain: impl FnOnce() -> R) -> R {
+    if bounded { on_bounded() } else { on_plain() }
+}
+
+/// Runs a timed attempt and checks that, if it gave up, it waited its
+/// timeout out first.
+fn timed<T>(
+    step: usize,
+    op: &impl Debug,
+    timeout: Timeout,
+    attempt: impl FnOnce() -> Option<T>,
+) -> Result<Option<T>, String> {
+    let start = Instant::now();
+    let outcome = attempt();
+    let waited = start.elapsed();
+    if outcome.is_none() && waited < timeout.duration() {
+        return Err(format!(
+            "step {step}: {op:?} gave up after {waited:?}, before its timeout"
+        ));
+    }
+    Ok(outcome)
+}
+
+/// The [`Semaphore`] of variant `V` against a count.
+pub fn semaphore<V: SemaphoreVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
+    semaphore_model::<V>(false, cases, seed)
+}
+
+/// The [`BoundedSemaphore`] of variant `V` against a
+/// count capped at its bound.
+pub fn bounded_semaphore<V: SemaphoreVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
+    semaphore_model::<V>(true, cases, seed)
+}
+
+/// An operation on an [`Event`], by the one test thread.
+#[derive(Clone, Copy, Debug)]
+pub enum EventOp {
+    /// `set`.
+    Set,
+    /// `clear`.
+    Clear,
+    /// `is_set`.
+    IsSet,
+    /// `wait`; skipped while unset (it would wait forever).
+    Wait,
+    /// `wait_for`; with [`Timeout::Max`] skipped while unset.
+    WaitFor(Timeout),
+}
+
+/// The event of variant `V` against a boolean.
+pub fn event<V: EventVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
+    let op = prop_oneof![
+        Just(EventOp::Set),
+        Just(EventOp::Clear),
+        Just(EventOp::IsSet),
+        Just(EventOp::Wait),
+        timeout().prop_map(EventOp::WaitFor),
+    ];
+    run_model(vec(op, 0..24), cases, seed, |ops| {
+        let event = Event::<Std, V>::new_in();
+        let mut model = false;
+        for (step, op) in ops.iter().enumerate() {
+            match *op {
+                EventOp::Set => model = true,
+                EventOp::Clear => model = false,
+                EventOp::Wait | EventOp::WaitFor(Timeout::Max) if !model => continue,
+                _ => {}
+            }
+            let seen = match *op {
+                EventOp::Set => {
+                    event.set();
+                    continue;
+                }
+                EventOp::Clear => {
+                    event.clear();
+                    continue;
+                }
+                EventOp::IsSet => event.is_set(),
+                EventOp::Wait => {
+                    event.wait();
+                    true
+                }
+                EventOp::WaitFor(timeout) => timed(step, op, timeout, || {
+                    event.wait_for(timeout.duration()).then_some(())
+                })?
+                .is_some(),
+            };
+            agree(step, op, seen, model)?;
+        }
+        Ok(())
+    })
+}
+
+/// An operation on a [`Condition`], by the one test thread.
+#[derive(Clone, Copy, Debug)]
+pub enum ConditionOp {
+    /// Store a value under the lock.
+    Set(u8),
+    /// `notify(n)`, with nobody waiting.
+    Notify(usize),
+    /// `notify_all`, with nobody waiting.
+    NotifyAll,
+    /// `wait_for`: nobody will notify, so it must time out (not with
+    /// [`Timeout::Max`], which would wait forever: skipped).
+    WaitFor(Timeout),
+    /// `wait_while_for(value < n)`: true at once if the value is at least
+    /// `n`, otherwise it must time out (skipped with [`Timeout::Max`]).
+    WaitWhileBelow(u8, Timeout),
+}
+
+/// The condition against its value: with one thread, notifies with no
+/// waiter are no-ops (even `notify(usize::MAX)`), and waits time out.
+pub fn condition(cases: u32, seed: u64) -> Result<usize, Failure> {
+    let op = prop_oneof![
+        (0..4u8).prop_map(ConditionOp::Set),
+        prop_oneof![Just(0), Just(1), Just(usize::MAX)].prop_map(ConditionOp::Notify),
+        Just(ConditionOp::NotifyAll),
+        timeout().prop_map(ConditionOp::WaitFor),
+        (0..4u8, timeout()).prop_map(|(n, t)| ConditionOp::WaitWhileBelow(n, t)),
+    ];
+    run_model(vec(op, 0..16), cases, seed, |ops| {
+        let condition = Condition::<u8, Std>::new_in(0);
+        let mut model = 0;
+        for (step, op) in ops.iter().enumerate() {
+            match *op {
+                ConditionOp::Set(value) => {
+                    *condition.lock() = value;
+                    model = value;
+                }
+                ConditionOp::Notify(n) => condition.notify(n),
+                ConditionOp::NotifyAll => condition.notify_all(),
+                ConditionOp::WaitFor(Timeout::Max) => {}
+                ConditionOp::WaitFor(timeout) => {
+                    let woken = timed(step, op, timeout, || {
+                        let (_guard, woken) =
+                            condition.wait_for(condition.lock(), timeout.duration());
+                        woken.then_some(())
+                    })?;
+                    agree(step, op, woken.is_some(), false)?;
+                }
+                ConditionOp::WaitWhileBelow(n, Timeout::Max) if model < n => {}
+                ConditionOp::WaitWhileBelow(n, timeout) => {
+                    let satisfied = timed(step, op, timeout, || {
+                        let guard = condition.lock();
+                        let (_guard, satisfied) =
+                            condition.wait_while_for(guard, timeout.duration(), |value| *value < n);
+                        satisfied.then_some(())
+                    })?;
+                    agree(step, op, satisfied.is_some(), model >= n)?;
+                }
+            }
+        }
+        Ok(())
+    })
 }

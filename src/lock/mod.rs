@@ -204,6 +204,15 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
 }
 
 /// Proof of holding a [`RawLock`]; unlocks when dropped.
+///
+/// ```
+/// use synclab::lock::RawLock;
+///
+/// let lock = RawLock::new();
+/// let guard = lock.try_lock().unwrap();
+/// drop(guard);
+/// assert!(lock.try_lock().is_some());
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RawLockGuard<'a, B: Backend = Std, V: LockVariant = Correct> {
     lock: &'a RawLock<B, V>,
@@ -320,10 +329,13 @@ impl<T, B: Backend> Lock<T, B> {
         self.data.into_inner()
     }
 
-    fn guard<'a>(&'a self, raw: RawLockGuard<'a, B>) -> LockGuard<'a, T, B> {
+    /// Turns the raw lock's guard into this lock's guard: the raw guard is
+    /// forgotten, and the new guard unlocks on drop instead.
+    fn guard(&self, raw: RawLockGuard<'_, B>) -> LockGuard<'_, T, B> {
+        std::mem::forget(raw);
         LockGuard {
+            lock: self,
             data: ManuallyDrop::new(self.data.get_mut()),
-            raw: ManuallyDrop::new(raw),
         }
     }
 }
@@ -335,10 +347,24 @@ impl<T, B: Backend> std::fmt::Debug for Lock<T, B> {
 }
 
 /// Access to a [`Lock`]'s value; unlocks when dropped.
+///
+/// ```
+/// use synclab::Lock;
+///
+/// let lock = Lock::new(String::from("a"));
+/// {
+///     let mut guard = lock.lock();
+///     guard.push('b');
+///     assert!(lock.try_lock().is_none(), "held while the guard lives");
+/// }
+/// assert_eq!(*lock.try_lock().unwrap(), "ab");
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct LockGuard<'a, T, B: Backend = Std> {
+    /// The lock this guard holds; [`Condition`](crate::Condition) unlocks
+    /// and relocks through it.
+    pub(crate) lock: &'a Lock<T, B>,
     data: ManuallyDrop<<B::Cell<T> as CellOps<T>>::MutPtr>,
-    raw: ManuallyDrop<RawLockGuard<'a, B>>,
 }
 
 impl<T, B: Backend> Drop for LockGuard<'_, T, B> {
@@ -347,13 +373,11 @@ impl<T, B: Backend> Drop for LockGuard<'_, T, B> {
         if B::abandon_guards() {
             return;
         }
-        // SAFETY: both fields are dropped here, once, and never used again.
+        // SAFETY: the field is dropped here, once, and never used again.
         // The tracked access ends before the unlock, so loom sees it ordered
         // before the next holder's access.
-        unsafe {
-            ManuallyDrop::drop(&mut self.data);
-            ManuallyDrop::drop(&mut self.raw);
-        }
+        unsafe { ManuallyDrop::drop(&mut self.data) };
+        self.lock.raw.unlock();
     }
 }
 

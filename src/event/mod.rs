@@ -1,0 +1,150 @@
+//! `Event`: the guide's `threading.Event`, a flag threads can wait for.
+//!
+//! Built as Python builds it: a [`Condition`] and a flag. The flag is written
+//! only under the condition's lock; it lives in an atomic so that
+//! [`Event::is_set`] can read it without the lock (as Python's does).
+//!
+//! | flag | meaning |
+//! |---|---|
+//! | 0 (`UNSET`) | `wait` blocks |
+//! | 1 (`SET`) | `wait` returns at once |
+//!
+//! `set` stores `SET` and notifies *every* waiter; `clear` stores `UNSET`.
+
+pub mod broken;
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std};
+use crate::condition::Condition;
+
+const UNSET: u32 = 0;
+const SET: u32 = 1;
+
+/// The steps in which the event's variants differ.
+///
+/// The provided methods are the correct event; a broken variant (see
+/// [`broken`]) overrides one, marked `// BUG(<id>): was ...`.
+pub trait EventVariant: Sized + Send + Sync + 'static {
+    /// Wakes the waiters, after `set` has raised the flag.
+    fn wake_waiters<B: Backend>(condition: &Condition<(), B>) {
+        condition.notify_all();
+    }
+
+    /// Waits until the flag is set or `deadline` passes; returns the flag.
+    fn wait<B: Backend>(event: &Event<B, Self>, deadline: Deadline) -> bool {
+        let guard = event.condition.lock();
+        let (_guard, set) = event
+            .condition
+            .wait_while_until(guard, deadline, |_| !event.flag());
+        set
+    }
+}
+
+/// The correct event.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Correct;
+
+impl EventVariant for Correct {}
+
+/// The guide's `Event`: one thread sets it, any number wait for it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use std::time::Duration;
+/// use synclab::Event;
+///
+/// let ready = Arc::new(Event::new());
+/// let waiters: Vec<_> = (0..3)
+///     .map(|_| {
+///         let ready = Arc::clone(&ready);
+///         thread::spawn(move || ready.wait())
+///     })
+///     .collect();
+/// ready.set();
+/// waiters.into_iter().for_each(|w| w.join().unwrap());
+/// assert!(ready.wait_for(Duration::ZERO));
+/// ready.clear();
+/// assert!(!ready.wait_for(Duration::from_millis(1)));
+/// ```
+pub struct Event<B: Backend = Std, V: EventVariant = Correct> {
+    condition: Condition<(), B>,
+    /// `UNSET` or `SET`; written only under `condition`'s lock.
+    flag: B::AtomicU32,
+    variant: PhantomData<fn() -> V>,
+}
+
+impl Event {
+    /// An unset event, for real threads.
+    pub fn new() -> Self {
+        Self::new_in()
+    }
+}
+
+impl Default for Event {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<B: Backend, V: EventVariant> Event<B, V> {
+    /// An unset event of world `B` and variant `V`.
+    pub fn new_in() -> Self {
+        Event {
+            condition: Condition::new_in(()),
+            flag: B::AtomicU32::new(UNSET),
+            variant: PhantomData,
+        }
+    }
+
+    /// Sets the flag and wakes every waiter. Setting a set event does
+    /// nothing more.
+    pub fn set(&self) {
+        let _guard = self.condition.lock();
+        // Release: pairs with the Acquire in is_set(), so a thread that
+        // sees the flag also sees what the setter did before set().
+        self.flag.store(SET, Ordering::Release);
+        V::wake_waiters(&self.condition);
+    }
+
+    /// Lowers the flag: later waits block until the next `set`.
+    pub fn clear(&self) {
+        let _guard = self.condition.lock();
+        self.flag.store(UNSET, Ordering::Relaxed);
+    }
+
+    /// Whether the flag is set, read without the lock.
+    pub fn is_set(&self) -> bool {
+        // Acquire: pairs with the Release in set().
+        self.flag.load(Ordering::Acquire) == SET
+    }
+
+    /// Blocks until the flag is set.
+    pub fn wait(&self) {
+        V::wait(self, Deadline::Never);
+    }
+
+    /// Blocks until the flag is set or `timeout` passes; returns the flag,
+    /// as Python's `wait(timeout)` does.
+    ///
+    /// `Duration::ZERO` only looks; a timeout too large for the clock waits
+    /// without limit. Under loom and shuttle a non-zero timeout never fires.
+    pub fn wait_for(&self, timeout: Duration) -> bool {
+        V::wait(self, Deadline::after(timeout))
+    }
+
+    /// The flag as the lock holder sees it (Relaxed: the lock orders it).
+    fn flag(&self) -> bool {
+        self.flag.load(Ordering::Relaxed) == SET
+    }
+}
+
+impl<B: Backend, V: EventVariant> std::fmt::Debug for Event<B, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("is_set", &self.is_set())
+            .finish()
+    }
+}
