@@ -13,6 +13,8 @@ use crate::event::broken::{NotifyOneSet, UnlockedCheck};
 use crate::failure::{Bug, FailureKind};
 use crate::lock::Correct;
 use crate::lock::broken::{NoWakeUnlock, Relaxed, TestThenSet};
+use crate::queue::Correct as QueueCorrect;
+use crate::queue::broken::{NoFullCheck, OneCondition, TaskDoneRace, UnlockedLength};
 use crate::semaphore::Correct as SemaphoreCorrect;
 use crate::semaphore::broken::{CheckThenDecrement, SilentRelease, UnboundedRelease};
 use crate::{scenarios, worlds};
@@ -516,6 +518,89 @@ pub static CATALOGUE: &[Entry] = &[
             ..Expectations::race(FailureKind::Deadlock, false)
         },
     },
+    Entry {
+        primitive: "queue",
+        variant: "correct",
+        id: "queue-correct",
+        bug: None,
+        scenario: QUEUE,
+        worlds: worlds!(scenarios::queue_handoff, QueueCorrect),
+        model: Some(checkers::model::queue::<QueueCorrect>),
+        expect: Expectations::correct(true),
+    },
+    Entry {
+        primitive: "queue",
+        variant: "join",
+        id: "queue-join",
+        bug: None,
+        scenario: JOIN,
+        worlds: worlds!(scenarios::queue_join, QueueCorrect),
+        model: None,
+        expect: Expectations::correct(false),
+    },
+    Entry {
+        primitive: "queue",
+        variant: "one-condition",
+        id: "queue-one-condition",
+        bug: Some(
+            "producers and consumers wait on one condition woken with notify_one: the wrong side swallows it",
+        ),
+        scenario: QUEUE,
+        worlds: worlds!(scenarios::queue_handoff, OneCondition),
+        model: Some(checkers::model::queue::<OneCondition>),
+        expect: Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, true)
+        },
+    },
+    Entry {
+        primitive: "queue",
+        variant: "no-full-check",
+        id: "queue-no-full-check",
+        bug: Some("put never waits for room: the capacity is exceeded"),
+        scenario: QUEUE,
+        worlds: worlds!(scenarios::queue_handoff, NoFullCheck),
+        model: Some(checkers::model::queue::<NoFullCheck>),
+        expect: Expectations {
+            model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
+            ..Expectations::race(FailureKind::Assertion(Bug::CapacityExceeded), true)
+        },
+    },
+    Entry {
+        primitive: "queue",
+        variant: "unlocked-length",
+        id: "queue-unlocked-length",
+        bug: Some(
+            "get checks emptiness outside the lock, then waits once: an item arriving in between strands",
+        ),
+        scenario: QUEUE,
+        worlds: worlds!(scenarios::queue_handoff, UnlockedLength),
+        model: Some(checkers::model::queue::<UnlockedLength>),
+        expect: Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, true)
+        },
+    },
+    Entry {
+        primitive: "queue",
+        variant: "task-done-race",
+        id: "queue-task-done-race",
+        bug: Some(
+            "task_done updates the unfinished count without the lock: an update is lost, so join hangs or task_done is refused",
+        ),
+        scenario: JOIN,
+        worlds: worlds!(scenarios::queue_join, TaskDoneRace),
+        model: Some(checkers::model::queue::<TaskDoneRace>),
+        expect: Expectations {
+            // Either consequence, whichever schedule comes first: a lost
+            // increment (put racing task_done: a later task_done is
+            // refused) or a lost decrement (join waits forever).
+            loom: Expect::Catch(LOST_UPDATE),
+            shuttle_pct: Expect::Catch(LOST_UPDATE),
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock, true)
+        },
+    },
 ];
 
 const COUNTER: &str = "two threads increment a shared counter (read, yield, write back); \
@@ -533,6 +618,10 @@ const BOUNDED: &str = "two threads take and return the one permit of a bounded s
 const EVENT: &str = "two threads wait for an event that a third sets; one set must release both";
 const CONSUMERS: &str = "a producer adds two items one at a time; two consumers each wait for one; \
                          no consumer may take from an empty queue";
+const QUEUE: &str = "a producer puts two items into a queue of capacity 1, two consumers take one each; \
+                     never over capacity, nothing delivered twice, nothing lost";
+const JOIN: &str = "the main thread puts two items and joins the queue while two consumers take them and \
+                    mark them done; join must return, and only after both are processed";
 const HANDOFF: &str = "one thread sets the state and notifies, the other waits for the state; \
                        the waiter must be released";
 

@@ -43,8 +43,118 @@ use crate::lock::{Lock, LockGuard};
 /// ```
 pub struct Condition<T, B: Backend = Std> {
     lock: Lock<T, B>,
+    condvar: Condvar<B>,
+}
+
+/// The waiting half of a [`Condition`], usable with the guard of any
+/// [`Lock`] of its world: what [`Queue`](crate::Queue) builds its three
+/// conditions from, all on one lock (as Python's `queue.Queue` does).
+///
+/// ```
+/// use synclab::condition::Condvar;
+/// use synclab::Lock;
+///
+/// let (lock, condvar) = (Lock::new(false), Condvar::new());
+/// condvar.notify_all(); // nobody waits: nothing happens
+/// let (guard, notified) = condvar.wait_for(lock.lock(), std::time::Duration::ZERO);
+/// assert!(!notified && !*guard);
+/// ```
+pub struct Condvar<B: Backend = Std> {
     /// Notifications sent so far, wrapping.
     seq: B::Futex,
+}
+
+impl Condvar {
+    /// A condition variable for real threads.
+    pub fn new() -> Self {
+        Self::new_in()
+    }
+}
+
+impl Default for Condvar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<B: Backend> Condvar<B> {
+    /// A condition variable of world `B`.
+    pub fn new_in() -> Self {
+        Condvar {
+            seq: B::Futex::new(0),
+        }
+    }
+
+    /// Unlocks `guard`'s lock, sleeps until notified, and locks again. May
+    /// wake spuriously: re-check the state in a loop.
+    pub fn wait<'a, T>(&self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
+        self.wait_until(guard, Deadline::Never).0
+    }
+
+    /// Unlocks `guard`'s lock, sleeps until notified or `timeout`, and locks
+    /// again; `false` if the timeout passed. See [`Condition::wait_for`].
+    pub fn wait_for<'a, T>(
+        &self,
+        guard: LockGuard<'a, T, B>,
+        timeout: Duration,
+    ) -> (LockGuard<'a, T, B>, bool) {
+        self.wait_until(guard, Deadline::after(timeout))
+    }
+
+    /// Wakes at most `n` waiters; see [`Condition::notify`].
+    pub fn notify(&self, n: usize) {
+        self.seq.fetch_add(1, Ordering::Relaxed);
+        self.seq.wake(n);
+    }
+
+    /// Wakes at most one waiter.
+    pub fn notify_one(&self) {
+        self.notify(1);
+    }
+
+    /// Wakes every waiter.
+    pub fn notify_all(&self) {
+        self.seq.fetch_add(1, Ordering::Relaxed);
+        self.seq.wake_all();
+    }
+
+    /// One wait: false if `deadline` passed.
+    pub(crate) fn wait_until<'a, T>(
+        &self,
+        guard: LockGuard<'a, T, B>,
+        deadline: Deadline,
+    ) -> (LockGuard<'a, T, B>, bool) {
+        let lock = guard.lock;
+        // Read under the lock: a notify after our unlock changes it.
+        let seq = self.seq.load(Ordering::Relaxed);
+        drop(guard);
+        let woken = self.seq.wait(seq, deadline);
+        (lock.lock(), woken)
+    }
+
+    /// Waits while `condition` holds; false if `deadline` passed first.
+    pub(crate) fn wait_while_until<'a, T>(
+        &self,
+        mut guard: LockGuard<'a, T, B>,
+        deadline: Deadline,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> (LockGuard<'a, T, B>, bool) {
+        while condition(&mut guard) {
+            let (relocked, woken) = self.wait_until(guard, deadline);
+            guard = relocked;
+            if !woken {
+                let satisfied = !condition(&mut guard);
+                return (guard, satisfied);
+            }
+        }
+        (guard, true)
+    }
+}
+
+impl<B: Backend> std::fmt::Debug for Condvar<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Condvar").finish_non_exhaustive()
+    }
 }
 
 impl<T> Condition<T> {
@@ -59,7 +169,7 @@ impl<T, B: Backend> Condition<T, B> {
     pub fn new_in(value: T) -> Self {
         Condition {
             lock: Lock::new_in(value),
-            seq: B::Futex::new(0),
+            condvar: Condvar::new_in(),
         }
     }
 
@@ -131,19 +241,17 @@ impl<T, B: Backend> Condition<T, B> {
     /// Wakes at most `n` waiters. With no waiters it does nothing, and a
     /// huge `n` costs no more than the waiters there are.
     pub fn notify(&self, n: usize) {
-        self.seq.fetch_add(1, Ordering::Relaxed);
-        self.seq.wake(n);
+        self.condvar.notify(n);
     }
 
     /// Wakes at most one waiter.
     pub fn notify_one(&self) {
-        self.notify(1);
+        self.condvar.notify_one();
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
-        self.seq.fetch_add(1, Ordering::Relaxed);
-        self.seq.wake_all();
+        self.condvar.notify_all();
     }
 
     /// One wait: false if `deadline` passed.
@@ -152,33 +260,26 @@ impl<T, B: Backend> Condition<T, B> {
         guard: LockGuard<'a, T, B>,
         deadline: Deadline,
     ) -> (LockGuard<'a, T, B>, bool) {
-        assert!(
-            std::ptr::eq(guard.lock, &self.lock),
-            "Condition::wait: the guard belongs to another lock"
-        );
-        // Read under the lock: a notify after our unlock changes it.
-        let seq = self.seq.load(Ordering::Relaxed);
-        drop(guard);
-        let woken = self.seq.wait(seq, deadline);
-        (self.lock.lock(), woken)
+        self.check(&guard);
+        self.condvar.wait_until(guard, deadline)
     }
 
     /// Waits while `condition` holds; false if `deadline` passed first.
     pub(crate) fn wait_while_until<'a>(
         &'a self,
-        mut guard: LockGuard<'a, T, B>,
+        guard: LockGuard<'a, T, B>,
         deadline: Deadline,
-        mut condition: impl FnMut(&mut T) -> bool,
+        condition: impl FnMut(&mut T) -> bool,
     ) -> (LockGuard<'a, T, B>, bool) {
-        while condition(&mut guard) {
-            let (relocked, woken) = self.wait_until(guard, deadline);
-            guard = relocked;
-            if !woken {
-                let satisfied = !condition(&mut guard);
-                return (guard, satisfied);
-            }
-        }
-        (guard, true)
+        self.check(&guard);
+        self.condvar.wait_while_until(guard, deadline, condition)
+    }
+
+    fn check(&self, guard: &LockGuard<'_, T, B>) {
+        assert!(
+            std::ptr::eq(guard.lock, &self.lock),
+            "Condition::wait: the guard belongs to another lock"
+        );
     }
 }
 

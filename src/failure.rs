@@ -27,6 +27,14 @@ pub enum Bug {
     OverRelease,
     /// A waiter went on although the state it waited for does not hold.
     FalseState,
+    /// A bounded queue held more items than its capacity.
+    CapacityExceeded,
+    /// An item was delivered twice.
+    Duplicate,
+    /// An item put was never delivered.
+    LostItem,
+    /// `join` returned before every item was marked done.
+    EarlyJoin,
     /// A sequential run returned what the reference model says it cannot.
     WrongResult,
 }
@@ -40,6 +48,10 @@ impl Bug {
         Bug::OverAdmission,
         Bug::OverRelease,
         Bug::FalseState,
+        Bug::CapacityExceeded,
+        Bug::Duplicate,
+        Bug::LostItem,
+        Bug::EarlyJoin,
         Bug::WrongResult,
     ];
 
@@ -52,6 +64,10 @@ impl Bug {
             Bug::OverAdmission => "over-admission",
             Bug::OverRelease => "over-release",
             Bug::FalseState => "false-state",
+            Bug::CapacityExceeded => "capacity-exceeded",
+            Bug::Duplicate => "duplicate",
+            Bug::LostItem => "lost-item",
+            Bug::EarlyJoin => "early-join",
             Bug::WrongResult => "wrong-result",
         }
     }

@@ -13,6 +13,7 @@
 //! | [`lock`] | [`Lock<T>`] and its state machine [`RawLock`](lock::RawLock); broken variants in [`lock::broken`] |
 //! | [`semaphore`] | [`Semaphore`] and [`BoundedSemaphore`]; broken variants in [`semaphore::broken`] |
 //! | [`event`] | [`Event`]; broken variants in [`event::broken`] |
+//! | [`queue`] | [`Queue<T>`], bounded or unbounded, with `task_done`/`join`; broken variants in [`queue::broken`] |
 //! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
 //! | [`scenarios`] | small concurrent programs with an invariant, generic over world and variant |
 //! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, proptest models |
@@ -56,6 +57,7 @@ pub mod counter;
 pub mod event;
 pub mod failure;
 pub mod lock;
+pub mod queue;
 mod quiet;
 pub mod scenarios;
 pub mod semaphore;
@@ -69,4 +71,5 @@ pub use event::Event;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 pub use lock::Lock;
+pub use queue::Queue;
 pub use semaphore::{BoundedSemaphore, Semaphore};

@@ -19,6 +19,7 @@ use crate::ensure;
 use crate::event::{Event, EventVariant};
 use crate::failure::Bug;
 use crate::lock::{Lock, LockVariant, RawLock};
+use crate::queue::{Queue, QueueVariant};
 use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
 
 /// Runs `body(thread_index)` on `threads` threads of world `B`, joins them
@@ -28,13 +29,24 @@ pub fn run_threads<B: Backend, S: Send + Sync + 'static>(
     shared: &Arc<S>,
     body: fn(&S, usize),
 ) {
-    let handles: Vec<_> = (0..threads)
+    spawn_threads::<B, S>(threads, shared, body)
+        .into_iter()
+        .for_each(Join::join);
+}
+
+/// Starts `body(thread_index)` on `threads` threads of world `B` and returns
+/// their handles, for a scenario whose main thread has work of its own.
+pub fn spawn_threads<B: Backend, S: Send + Sync + 'static>(
+    threads: usize,
+    shared: &Arc<S>,
+    body: fn(&S, usize),
+) -> Vec<B::JoinHandle<()>> {
+    (0..threads)
         .map(|index| {
             let shared = Arc::clone(shared);
             B::spawn(move || body(&shared, index))
         })
-        .collect();
-    handles.into_iter().for_each(Join::join);
+        .collect()
 }
 
 /// Two threads increment a [`Counter`] `ops` times each.
@@ -349,4 +361,106 @@ pub fn condition_handoff<B: Backend, const NOTIFY_FIRST: bool>(ops: u32) {
             }
         }
     });
+}
+
+/// What the queue scenarios' threads share.
+struct Handoff<B: Backend, V: QueueVariant> {
+    queue: Queue<u32, B, V>,
+    /// Bit `i % 32` of word `i / 32` set: item `i` was delivered.
+    delivered: Vec<B::AtomicU32>,
+    /// Items taken and processed, for `join`.
+    processed: B::AtomicU32,
+    ops: u32,
+}
+
+impl<B: Backend, V: QueueVariant> Handoff<B, V> {
+    fn new(ops: u32) -> Arc<Self> {
+        let words = (2 * ops / 32 + 1) as usize;
+        Arc::new(Handoff {
+            queue: Queue::new_in(1),
+            delivered: (0..words).map(|_| B::AtomicU32::new(0)).collect(),
+            processed: B::AtomicU32::new(0),
+            ops,
+        })
+    }
+
+    /// Thread 0 puts items `0..2·ops`, one at a time; threads 1 and 2 take
+    /// `ops` each, mark them delivered, and mark them done.
+    fn work(&self, index: usize) {
+        if index == 0 {
+            for item in 0..2 * self.ops {
+                self.queue.put(item);
+                let len = self.queue.len();
+                ensure!(
+                    len <= 1,
+                    Bug::CapacityExceeded,
+                    "{len} items in a queue of capacity 1"
+                );
+            }
+            return;
+        }
+        for _ in 0..self.ops {
+            let item = self.queue.get();
+            let (word, bit) = ((item / 32) as usize, 1 << (item % 32));
+            // Relaxed read-modify-writes see every earlier delivery.
+            let before = self.delivered[word].fetch_or(bit, Ordering::Relaxed);
+            ensure!(
+                before & bit == 0,
+                Bug::Duplicate,
+                "item {item} delivered twice"
+            );
+            self.processed.fetch_add(1, Ordering::Relaxed);
+            ensure!(
+                self.queue.task_done().is_ok(),
+                Bug::LostUpdate,
+                "task_done refused after a get: the unfinished count lost an increment"
+            );
+        }
+    }
+
+    fn check_delivered(&self) {
+        let lost: Vec<u32> = (0..2 * self.ops)
+            .filter(|&i| {
+                self.delivered[(i / 32) as usize].load(Ordering::Relaxed) & (1 << (i % 32)) == 0
+            })
+            .collect();
+        ensure!(
+            lost.is_empty(),
+            Bug::LostItem,
+            "items {lost:?} were put but never delivered"
+        );
+    }
+}
+
+/// The guide's producer-consumer: one producer puts `2 × ops` items into a
+/// [`Queue`] of capacity 1, two consumers take `ops` each.
+///
+/// Invariants: the queue never holds more than its capacity; no item is
+/// delivered twice; every item is delivered (no deadlock, nothing lost).
+pub fn queue_handoff<B: Backend, V: QueueVariant>(ops: u32) {
+    let shared = Handoff::<B, V>::new(ops);
+    run_threads::<B, _>(3, &shared, |s, index| s.work(index));
+    shared.check_delivered();
+}
+
+/// The guide's `join` pattern: the main thread puts `2 × ops` items into a
+/// [`Queue`] of capacity 1 and waits with `join` while two consumers take
+/// them and mark each done.
+///
+/// Invariant: `join` returns (no deadlock), and only once every item has
+/// been processed.
+pub fn queue_join<B: Backend, V: QueueVariant>(ops: u32) {
+    let shared = Handoff::<B, V>::new(ops);
+    let consumers = spawn_threads::<B, _>(2, &shared, |s, index| s.work(index + 1));
+    shared.work(0);
+    shared.queue.join();
+    let processed = shared.processed.load(Ordering::Relaxed);
+    consumers.into_iter().for_each(Join::join);
+    ensure!(
+        processed == 2 * ops,
+        Bug::EarlyJoin,
+        "join returned with {processed} of {} items processed",
+        2 * ops
+    );
+    shared.check_delivered();
 }

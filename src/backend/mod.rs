@@ -118,6 +118,7 @@ pub trait AtomicU32Ops: Send + Sync {
     ) -> Result<u32, u32>;
     fn fetch_add(&self, value: u32, order: Ordering) -> u32;
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32;
+    fn fetch_or(&self, value: u32, order: Ordering) -> u32;
 }
 
 pub use std::sync::atomic::Ordering;
@@ -267,6 +268,9 @@ macro_rules! delegate_atomic_u32 {
             }
             fn fetch_sub(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.fetch_sub(value, order)
+            }
+            fn fetch_or(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
+                self$(.$field)?.fetch_or(value, order)
             }
         }
     };

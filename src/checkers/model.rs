@@ -20,6 +20,7 @@ use crate::counter::{Counter, CounterKind};
 use crate::event::{Event, EventVariant};
 use crate::failure::{Bug, Failure, FailureKind};
 use crate::lock::{LockVariant, RawLock};
+use crate::queue::{Queue, QueueVariant};
 use crate::quiet;
 use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
 
@@ -457,4 +458,110 @@ pub fn condition(cases: u32, seed: u64) -> Result<usize, Failure> {
         }
         Ok(())
     })
+}
+
+/// An operation on a [`Queue`], by the one test thread.
+#[derive(Clone, Copy, Debug)]
+pub enum QueueOp {
+    /// `put`; skipped when full (it would wait forever).
+    Put(u8),
+    /// `try_put`.
+    TryPut(u8),
+    /// `put_for`; with [`Timeout::Max`] skipped when full.
+    PutFor(u8, Timeout),
+    /// `get`; skipped when empty.
+    Get,
+    /// `try_get`.
+    TryGet,
+    /// `get_for`; with [`Timeout::Max`] skipped when empty.
+    GetFor(Timeout),
+    /// `task_done`, which must fail once every item is marked.
+    TaskDone,
+    /// `join_for`; with [`Timeout::Max`] skipped with tasks unfinished.
+    JoinFor(Timeout),
+    /// `len`, `is_empty` and `is_full`.
+    Len,
+}
+
+/// The queue of variant `V` against a `VecDeque` and a task count, with a
+/// capacity of 0 (unbounded) to 3.
+pub fn queue<V: QueueVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
+    let op = prop_oneof![
+        any::<u8>().prop_map(QueueOp::Put),
+        any::<u8>().prop_map(QueueOp::TryPut),
+        (any::<u8>(), timeout()).prop_map(|(x, t)| QueueOp::PutFor(x, t)),
+        Just(QueueOp::Get),
+        Just(QueueOp::TryGet),
+        timeout().prop_map(QueueOp::GetFor),
+        Just(QueueOp::TaskDone),
+        timeout().prop_map(QueueOp::JoinFor),
+        Just(QueueOp::Len),
+    ];
+    run_model(
+        (0..4usize, vec(op, 0..24)),
+        cases,
+        seed,
+        |(maxsize, ops)| {
+            let queue = Queue::<u8, Std, V>::new_in(*maxsize);
+            let capacity = if *maxsize == 0 { usize::MAX } else { *maxsize };
+            let mut items = std::collections::VecDeque::new();
+            let mut unfinished = 0u32;
+            for (step, op) in ops.iter().enumerate() {
+                let full = items.len() >= capacity;
+                match *op {
+                    QueueOp::Put(_) | QueueOp::PutFor(_, Timeout::Max) if full => continue,
+                    QueueOp::Get | QueueOp::GetFor(Timeout::Max) if items.is_empty() => continue,
+                    QueueOp::JoinFor(Timeout::Max) if unfinished > 0 => continue,
+                    _ => {}
+                }
+                match *op {
+                    QueueOp::Put(x) | QueueOp::TryPut(x) | QueueOp::PutFor(x, _) => {
+                        let accepted = match *op {
+                            QueueOp::Put(_) => {
+                                queue.put(x);
+                                true
+                            }
+                            QueueOp::TryPut(_) => queue.try_put(x).is_ok(),
+                            QueueOp::PutFor(_, timeout) => timed(step, op, timeout, || {
+                                queue.put_for(x, timeout.duration()).ok()
+                            })?
+                            .is_some(),
+                            _ => unreachable!(),
+                        };
+                        agree(step, op, accepted, !full)?;
+                        if accepted {
+                            items.push_back(x);
+                            unfinished += 1;
+                        }
+                    }
+                    QueueOp::Get => agree(step, op, Some(queue.get()), items.pop_front())?,
+                    QueueOp::TryGet => agree(step, op, queue.try_get(), items.pop_front())?,
+                    QueueOp::GetFor(timeout) => {
+                        let got = timed(step, op, timeout, || queue.get_for(timeout.duration()))?;
+                        agree(step, op, got, items.pop_front())?;
+                    }
+                    QueueOp::TaskDone => {
+                        agree(step, op, queue.task_done().is_ok(), unfinished > 0)?;
+                        unfinished = unfinished.saturating_sub(1);
+                    }
+                    QueueOp::JoinFor(timeout) => {
+                        let joined = timed(step, op, timeout, || {
+                            queue.join_for(timeout.duration()).then_some(())
+                        })?;
+                        agree(step, op, joined.is_some(), unfinished == 0)?;
+                    }
+                    QueueOp::Len => {
+                        let seen = (queue.len(), queue.is_empty(), queue.is_full());
+                        agree(
+                            step,
+                            op,
+                            seen,
+                            (items.len(), items.is_empty(), items.len() >= capacity),
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    )
 }

@@ -1,0 +1,324 @@
+//! `Queue`: the guide's `queue.Queue` for the producer-consumer pattern.
+//!
+//! Built as Python builds it: one [`Lock`] over the items and three
+//! conditions on it ([`Condvar`]s): `not_empty` (consumers wait on it),
+//! `not_full` (producers wait on it), `all_done` (`join` waits on it).
+//!
+//! | field | written | read |
+//! |---|---|---|
+//! | `state.items` | under the lock | under the lock |
+//! | `unfinished` (tasks put and not yet marked done) | under the lock | under the lock; `join` waits while it is not 0 |
+//! | `len_hint` (items, saturating) | under the lock | without it, by `is_empty`/`is_full` |
+//!
+//! Every wait is a `while` loop under the lock, every state change is made
+//! under the lock and followed by a notify: `put` notifies `not_empty`, `get`
+//! notifies `not_full`, the last `task_done` notifies `all_done`. The
+//! counters are atomics only so that the broken variants can misuse them
+//! without undefined behaviour; their orderings are Relaxed, because the
+//! lock orders them.
+
+pub mod broken;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std};
+use crate::condition::Condvar;
+use crate::lock::Lock;
+
+/// The steps in which the queue's variants differ.
+///
+/// The provided methods are the correct queue; a broken variant (see
+/// [`broken`]) overrides one, marked `// BUG(<id>): was ...`.
+pub trait QueueVariant: Sized + Send + Sync + 'static {
+    /// The condition producers wait on for room, and `get` notifies.
+    fn room<T, B: Backend>(queue: &Queue<T, B, Self>) -> &Condvar<B> {
+        &queue.not_full
+    }
+
+    /// Whether a queue holding `len` items is full at `capacity`.
+    fn is_full(len: usize, capacity: usize) -> bool {
+        len >= capacity
+    }
+
+    /// What `get` does before it takes the lock: nothing.
+    fn before_get<T, B: Backend>(_queue: &Queue<T, B, Self>, _deadline: Deadline) {}
+
+    /// Marks one task done, under the lock.
+    fn task_done<T, B: Backend>(queue: &Queue<T, B, Self>) -> Result<(), TaskDoneError> {
+        let _state = queue.state.lock();
+        queue.finish_task()
+    }
+}
+
+/// The correct queue.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Correct;
+
+impl QueueVariant for Correct {}
+
+/// `try_put`/`put_for` found the queue full; the item comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Full<T>(pub T);
+
+impl<T> fmt::Display for Full<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the queue is full")
+    }
+}
+
+impl<T: fmt::Debug> std::error::Error for Full<T> {}
+
+/// `task_done` was called more times than items were put (Python raises
+/// `ValueError`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskDoneError;
+
+impl fmt::Display for TaskDoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("task_done() called more times than there were items put")
+    }
+}
+
+impl std::error::Error for TaskDoneError {}
+
+/// The most unfinished tasks a queue tracks: `u32::MAX`.
+pub const MAX_UNFINISHED: u32 = u32::MAX;
+
+struct State<T> {
+    items: VecDeque<T>,
+}
+
+/// The guide's thread-safe FIFO queue, bounded or unbounded, with
+/// `task_done`/`join`. No item is ever lost or delivered twice.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use synclab::Queue;
+///
+/// let queue = Arc::new(Queue::new(2)); // at most two items waiting
+/// let workers: Vec<_> = (0..2)
+///     .map(|_| {
+///         let queue = Arc::clone(&queue);
+///         thread::spawn(move || loop {
+///             let job: u32 = queue.get();
+///             queue.task_done().unwrap();
+///             if job == 0 {
+///                 break;
+///             }
+///         })
+///     })
+///     .collect();
+/// for job in [1, 2, 3, 4, 0, 0] {
+///     queue.put(job);
+/// }
+/// queue.join(); // every item put has been marked done
+/// workers.into_iter().for_each(|w| w.join().unwrap());
+/// assert!(queue.is_empty());
+/// ```
+pub struct Queue<T, B: Backend = Std, V: QueueVariant = Correct> {
+    state: Lock<State<T>, B>,
+    /// Items put and not yet marked done.
+    unfinished: B::AtomicU32,
+    /// The number of items, saturating at `u32::MAX`.
+    len_hint: B::AtomicU32,
+    not_empty: Condvar<B>,
+    not_full: Condvar<B>,
+    all_done: Condvar<B>,
+    /// `usize::MAX` for an unbounded queue.
+    capacity: usize,
+    variant: PhantomData<fn() -> V>,
+}
+
+impl<T> Queue<T> {
+    /// A queue of at most `maxsize` items, for real threads. As in Python,
+    /// `maxsize == 0` means unbounded.
+    pub fn new(maxsize: usize) -> Self {
+        Self::new_in(maxsize)
+    }
+
+    /// An unbounded queue, for real threads.
+    pub fn unbounded() -> Self {
+        Self::new_in(0)
+    }
+}
+
+impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
+    /// A queue of world `B` and variant `V`; `maxsize == 0` means unbounded.
+    pub fn new_in(maxsize: usize) -> Self {
+        Queue {
+            state: Lock::new_in(State {
+                items: VecDeque::new(),
+            }),
+            unfinished: B::AtomicU32::new(0),
+            len_hint: B::AtomicU32::new(0),
+            not_empty: Condvar::new_in(),
+            not_full: Condvar::new_in(),
+            all_done: Condvar::new_in(),
+            capacity: if maxsize == 0 { usize::MAX } else { maxsize },
+            variant: PhantomData,
+        }
+    }
+
+    /// Puts `item`, waiting while the queue is full.
+    ///
+    /// # Panics
+    ///
+    /// If [`MAX_UNFINISHED`] tasks are already unfinished.
+    pub fn put(&self, item: T) {
+        if self.put_until(item, Deadline::Never).is_err() {
+            unreachable!("an untimed put does not time out");
+        }
+    }
+
+    /// Puts `item` if there is room now; otherwise gives it back.
+    pub fn try_put(&self, item: T) -> Result<(), Full<T>> {
+        self.put_until(item, Deadline::Expired)
+    }
+
+    /// Puts `item`, waiting at most `timeout` for room; gives it back if
+    /// none came. `Duration::ZERO` is [`Queue::try_put`]; a timeout too large
+    /// for the clock waits without limit; under loom and shuttle a non-zero
+    /// timeout never fires.
+    pub fn put_for(&self, item: T, timeout: Duration) -> Result<(), Full<T>> {
+        self.put_until(item, Deadline::after(timeout))
+    }
+
+    /// Takes the oldest item, waiting while the queue is empty.
+    pub fn get(&self) -> T {
+        match self.get_until(Deadline::Never) {
+            Some(item) => item,
+            None => unreachable!("an untimed get does not time out"),
+        }
+    }
+
+    /// Takes the oldest item if there is one now.
+    pub fn try_get(&self) -> Option<T> {
+        self.get_until(Deadline::Expired)
+    }
+
+    /// Takes the oldest item, waiting at most `timeout` (zero and enormous
+    /// timeouts as in [`Queue::put_for`]).
+    pub fn get_for(&self, timeout: Duration) -> Option<T> {
+        self.get_until(Deadline::after(timeout))
+    }
+
+    /// Marks one item taken by `get` as processed. Once every item put has
+    /// been marked, `join` returns.
+    ///
+    /// Calling it more times than items were put is an error, and changes
+    /// nothing.
+    pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        V::task_done(self)
+    }
+
+    /// Waits until every item put has been marked done with `task_done`.
+    pub fn join(&self) {
+        self.join_until(Deadline::Never);
+    }
+
+    /// Waits at most `timeout` for every item to be marked done; true if
+    /// they were.
+    pub fn join_for(&self, timeout: Duration) -> bool {
+        self.join_until(Deadline::after(timeout))
+    }
+
+    /// The number of items, counted under the lock.
+    pub fn len(&self) -> usize {
+        self.state.lock().items.len()
+    }
+
+    /// Whether the queue is empty: a snapshot read without the lock, stale
+    /// as soon as it returns (Python's `empty()`).
+    pub fn is_empty(&self) -> bool {
+        self.len_hint.load(Ordering::Relaxed) == 0
+    }
+
+    /// Whether the queue is full: a snapshot read without the lock.
+    pub fn is_full(&self) -> bool {
+        let len = self.len_hint.load(Ordering::Relaxed) as usize;
+        V::is_full(len, self.capacity)
+    }
+
+    /// The most items the queue holds, `None` if unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        (self.capacity != usize::MAX).then_some(self.capacity)
+    }
+
+    fn put_until(&self, item: T, deadline: Deadline) -> Result<(), Full<T>> {
+        let state = self.state.lock();
+        let room = V::room(self);
+        let (mut state, has_room) = room.wait_while_until(state, deadline, |state| {
+            V::is_full(state.items.len(), self.capacity)
+        });
+        if !has_room {
+            return Err(Full(item));
+        }
+        let unfinished = self.unfinished.load(Ordering::Relaxed);
+        assert!(
+            unfinished < MAX_UNFINISHED,
+            "Queue::put: more than u32::MAX unfinished tasks"
+        );
+        self.unfinished.store(unfinished + 1, Ordering::Relaxed);
+        state.items.push_back(item);
+        self.publish_len(state.items.len());
+        drop(state);
+        self.not_empty.notify_one();
+        Ok(())
+    }
+
+    fn get_until(&self, deadline: Deadline) -> Option<T> {
+        V::before_get(self, deadline);
+        let state = self.state.lock();
+        let (mut state, any) = self
+            .not_empty
+            .wait_while_until(state, deadline, |state| state.items.is_empty());
+        if !any {
+            return None;
+        }
+        let item = state.items.pop_front();
+        self.publish_len(state.items.len());
+        drop(state);
+        V::room(self).notify_one();
+        item
+    }
+
+    fn join_until(&self, deadline: Deadline) -> bool {
+        let state = self.state.lock();
+        let unfinished = || self.unfinished.load(Ordering::Relaxed) != 0;
+        self.all_done
+            .wait_while_until(state, deadline, |_| unfinished())
+            .1
+    }
+
+    /// Counts one task done; the caller decides whether it holds the lock.
+    fn finish_task(&self) -> Result<(), TaskDoneError> {
+        let unfinished = self.unfinished.load(Ordering::Relaxed);
+        if unfinished == 0 {
+            return Err(TaskDoneError);
+        }
+        self.unfinished.store(unfinished - 1, Ordering::Relaxed);
+        if unfinished == 1 {
+            self.all_done.notify_all();
+        }
+        Ok(())
+    }
+
+    /// Mirrors the item count for the unlocked `is_empty`/`is_full`.
+    fn publish_len(&self, len: usize) {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        self.len_hint.store(len, Ordering::Relaxed);
+    }
+}
+
+impl<T, B: Backend, V: QueueVariant> fmt::Debug for Queue<T, B, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Queue")
+            .field("capacity", &self.capacity())
+            .field("len", &self.len_hint.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
