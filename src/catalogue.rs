@@ -6,11 +6,16 @@
 
 use std::fmt;
 
-use crate::checkers::{self, Budget, Checker, ModelTest, Run, Worlds};
+use crate::backend::Shuttle;
+use crate::checkers::{self, Budget, Checker, LinTest, ModelTest, Run, Subject, Worlds};
 use crate::counter::{Atomic, Locked, Racy};
 use crate::event::Correct as EventCorrect;
 use crate::event::broken::{NotifyOneSet, UnlockedCheck};
 use crate::failure::{Bug, FailureKind};
+use crate::linearizability::{
+    self,
+    specs::{CounterSpec, LockSpec, QueueSpec, SemaphoreSpec},
+};
 use crate::lock::Correct;
 use crate::lock::broken::{NoWakeUnlock, Relaxed, TestThenSet};
 use crate::queue::Correct as QueueCorrect;
@@ -48,6 +53,8 @@ pub struct Expectations {
     pub stress: Expect,
     /// Sequential model-based proptest.
     pub model: Expect,
+    /// Recorded histories under shuttle, against a sequential spec.
+    pub linearizability: Expect,
 }
 
 impl Expectations {
@@ -59,38 +66,41 @@ impl Expectations {
             Checker::ShuttlePct => self.shuttle_pct,
             Checker::Stress => self.stress,
             Checker::Model => self.model,
+            Checker::Linearizability => self.linearizability,
         }
     }
 
-    /// A correct variant: every checker passes it (no model test unless
-    /// `model` is true).
-    const fn correct(model: bool) -> Expectations {
+    /// A correct variant: every checker passes it.
+    const fn correct() -> Expectations {
         Expectations {
             loom: Expect::Pass,
             shuttle_random: Expect::Pass,
             shuttle_pct: Expect::Pass,
             stress: Expect::Pass,
-            model: if model { Expect::Pass } else { NO_MODEL },
+            model: Expect::Pass,
+            linearizability: Expect::Pass,
         }
     }
 
-    /// A race every scheduling checker catches as `kind`; stress observes
-    /// it; the sequential model cannot (if the scenario has one).
-    const fn race(kind: FailureKind, model: bool) -> Expectations {
+    /// A race every scheduling checker catches as `kind`: stress observes
+    /// it, the sequential model cannot see it, and the history of a run
+    /// that hits it is not linearizable.
+    const fn race(kind: FailureKind) -> Expectations {
         Expectations {
             loom: Expect::Catch(kind),
             shuttle_random: Expect::Catch(kind),
             shuttle_pct: Expect::Catch(kind),
             stress: Expect::Observe(kind),
-            model: if model { SEQUENTIAL } else { NO_MODEL },
+            model: SEQUENTIAL,
+            linearizability: Expect::Catch(FailureKind::NotLinearizable),
         }
     }
 }
 
 const SEQUENTIAL: Expect =
     Expect::Escape("a sequential run has no second thread, so no interleaving can expose the bug");
-const NO_MODEL: Expect =
-    Expect::NotApplicable("a usage scenario, not a primitive: there is no sequential model of it");
+const NO_MODEL: Expect = Expect::NotApplicable("no sequential model test for this scenario");
+const NO_SPEC: Expect = Expect::NotApplicable("no recorded scenario and spec for this scenario");
 const SHUTTLE_IS_SC: Expect = Expect::Escape(
     "shuttle runs every atomic as SeqCst, so it cannot see a missing Acquire/Release",
 );
@@ -114,6 +124,9 @@ pub struct Entry {
     pub worlds: Worlds,
     /// The sequential model test, for primitives that have one.
     pub model: Option<ModelTest>,
+    /// The recorded scenario the linearizability checker judges, for
+    /// primitives that have a spec.
+    pub linearizability: Option<LinTest>,
     /// What each checker is expected to make of it.
     pub expect: Expectations,
 }
@@ -124,18 +137,33 @@ impl Entry {
         self.bug.is_some()
     }
 
+    /// What `checker` is expected to make of this entry: the catalogue's
+    /// expectation, or not applicable where the entry has no test for it.
+    pub fn expectation(&self, checker: Checker) -> Expect {
+        match checker {
+            Checker::Model if self.model.is_none() => NO_MODEL,
+            Checker::Linearizability if self.linearizability.is_none() => NO_SPEC,
+            _ => self.expect.of(checker),
+        }
+    }
+
     /// Runs this entry under `checker`; `None` when the checker does not apply.
     pub fn run(&self, checker: Checker, budget: &Budget) -> Option<Run> {
-        if matches!(self.expect.of(checker), Expect::NotApplicable(_)) {
+        if matches!(self.expectation(checker), Expect::NotApplicable(_)) {
             return None;
         }
-        checkers::run(checker, &self.worlds, self.model, budget)
+        let subject = Subject {
+            worlds: self.worlds,
+            model: self.model,
+            linearizability: self.linearizability,
+        };
+        checkers::run(checker, &subject, budget)
     }
 
     /// The verdict of `run`, judged against this entry's expectation.
     pub fn verdict(&self, run: &Run) -> Verdict {
         let caught = run.failure.as_ref().map(|failure| failure.kind);
-        match (self.expect.of(run.checker), caught) {
+        match (self.expectation(run.checker), caught) {
             (Expect::Catch(expected), Some(kind)) if kind == expected => Verdict::Caught,
             (Expect::Catch(expected), Some(kind)) => Verdict::CaughtOther { expected, kind },
             (Expect::Catch(_), None) => Verdict::Escaped,
@@ -210,6 +238,17 @@ impl fmt::Display for Verdict {
 
 const LOST_UPDATE: FailureKind = FailureKind::Assertion(Bug::LostUpdate);
 
+/// A linearizability test: `spec`'s initial state, and the recorded
+/// scenario of `scenarios` instantiated for shuttle and the variant.
+macro_rules! lin {
+    ($spec:expr, $scenario:ident, $variant:ty) => {
+        |budget: &Budget| {
+            let scenario = linearizability::scenarios::$scenario::<Shuttle, $variant>;
+            linearizability::check_recorded($spec, scenario, budget, false)
+        }
+    };
+}
+
 /// Every variant the lab knows, correct ones first within each primitive.
 pub static CATALOGUE: &[Entry] = &[
     Entry {
@@ -220,7 +259,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: COUNTER,
         worlds: worlds!(scenarios::counter_increments, Locked),
         model: Some(checkers::model::counter::<Locked>),
-        expect: Expectations::correct(true),
+        linearizability: Some(lin!(CounterSpec::default(), counter, Locked)),
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "counter",
@@ -230,7 +270,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: COUNTER,
         worlds: worlds!(scenarios::counter_increments, Atomic),
         model: Some(checkers::model::counter::<Atomic>),
-        expect: Expectations::correct(true),
+        linearizability: Some(lin!(CounterSpec::default(), counter, Atomic)),
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "counter",
@@ -242,7 +283,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: COUNTER,
         worlds: worlds!(scenarios::counter_increments, Racy),
         model: Some(checkers::model::counter::<Racy>),
-        expect: Expectations::race(LOST_UPDATE, true),
+        linearizability: Some(lin!(CounterSpec::default(), counter, Racy)),
+        expect: Expectations::race(LOST_UPDATE),
     },
     Entry {
         primitive: "lock",
@@ -252,7 +294,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, Correct),
         model: Some(checkers::model::lock::<Correct>),
-        expect: Expectations::correct(true),
+        linearizability: Some(lin!(LockSpec::default(), lock, Correct)),
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "lock",
@@ -263,7 +306,8 @@ pub static CATALOGUE: &[Entry] = &[
                    protected cell for races; the final value counts every update",
         worlds: worlds!(scenarios::lock_guarded_data),
         model: None,
-        expect: Expectations::correct(false),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "lock",
@@ -275,12 +319,13 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, TestThenSet),
         model: Some(checkers::model::lock::<TestThenSet>),
+        linearizability: Some(lin!(LockSpec::default(), lock, TestThenSet)),
         expect: Expectations {
             // loom finds it first with no preemption at all, as a stale read:
             // T2's plain load may return the UNLOCKED from before T1's lock,
             // so T2 takes the lock without synchronizing with T1's unlock.
             loom: Expect::Catch(FailureKind::Assertion(Bug::StaleRead)),
-            ..Expectations::race(FailureKind::Assertion(Bug::TwoHolders), true)
+            ..Expectations::race(FailureKind::Assertion(Bug::TwoHolders))
         },
     },
     Entry {
@@ -293,12 +338,14 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, Relaxed),
         model: Some(checkers::model::lock::<Relaxed>),
+        linearizability: Some(lin!(LockSpec::default(), lock, Relaxed)),
         expect: Expectations {
             loom: Expect::Catch(FailureKind::Assertion(Bug::StaleRead)),
             shuttle_random: SHUTTLE_IS_SC,
             shuttle_pct: SHUTTLE_IS_SC,
             stress: Expect::Observe(FailureKind::Assertion(Bug::StaleRead)),
             model: SEQUENTIAL,
+            linearizability: SHUTTLE_IS_SC,
         },
     },
     Entry {
@@ -311,9 +358,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, NoWakeUnlock),
         model: Some(checkers::model::lock::<NoWakeUnlock>),
+        linearizability: Some(lin!(LockSpec::default(), lock, NoWakeUnlock)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -324,7 +372,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: TWO_LOCKS,
         worlds: worlds!(scenarios::two_locks, false),
         model: None,
-        expect: Expectations::correct(false),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "lock (usage)",
@@ -336,9 +385,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: TWO_LOCKS,
         worlds: worlds!(scenarios::two_locks, true),
         model: None,
+        linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, false)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -349,7 +399,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: RELOCK,
         worlds: worlds!(scenarios::relock_in_if_let, false),
         model: None,
-        expect: Expectations::correct(false),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "lock (usage)",
@@ -361,11 +412,12 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: RELOCK,
         worlds: worlds!(scenarios::relock_in_if_let, true),
         model: None,
+        linearizability: None,
         expect: Expectations {
             // No interleaving needed: a thread deadlocks on itself in every
             // run, so even a real-thread run sees it every time.
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, false)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -376,7 +428,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: SEMAPHORE,
         worlds: worlds!(scenarios::semaphore_admission, SemaphoreCorrect),
         model: Some(checkers::model::semaphore::<SemaphoreCorrect>),
-        expect: Expectations::correct(true),
+        linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SemaphoreCorrect)),
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "semaphore",
@@ -388,7 +441,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: SEMAPHORE,
         worlds: worlds!(scenarios::semaphore_admission, CheckThenDecrement),
         model: Some(checkers::model::semaphore::<CheckThenDecrement>),
-        expect: Expectations::race(FailureKind::Assertion(Bug::OverAdmission), true),
+        linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, CheckThenDecrement)),
+        expect: Expectations::race(FailureKind::Assertion(Bug::OverAdmission)),
     },
     Entry {
         primitive: "semaphore",
@@ -400,9 +454,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: SEMAPHORE,
         worlds: worlds!(scenarios::semaphore_admission, SilentRelease),
         model: Some(checkers::model::semaphore::<SilentRelease>),
+        linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SilentRelease)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -413,7 +468,12 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: BOUNDED,
         worlds: worlds!(scenarios::bounded_over_release, SemaphoreCorrect),
         model: Some(checkers::model::bounded_semaphore::<SemaphoreCorrect>),
-        expect: Expectations::correct(true),
+        linearizability: Some(lin!(
+            SemaphoreSpec::bounded(1),
+            bounded_semaphore,
+            SemaphoreCorrect
+        )),
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "bounded semaphore",
@@ -425,11 +485,16 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: BOUNDED,
         worlds: worlds!(scenarios::bounded_over_release, UnboundedRelease),
         model: Some(checkers::model::bounded_semaphore::<UnboundedRelease>),
+        linearizability: Some(lin!(
+            SemaphoreSpec::bounded(1),
+            bounded_semaphore,
+            UnboundedRelease
+        )),
         expect: Expectations {
             // A sequential bug: no interleaving is needed, so the model
             // test catches it too, as a release its reference refuses.
             model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
-            ..Expectations::race(FailureKind::Assertion(Bug::OverRelease), true)
+            ..Expectations::race(FailureKind::Assertion(Bug::OverRelease))
         },
     },
     Entry {
@@ -440,7 +505,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: EVENT,
         worlds: worlds!(scenarios::event_broadcast, EventCorrect),
         model: Some(checkers::model::event::<EventCorrect>),
-        expect: Expectations::correct(true),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "event",
@@ -450,9 +516,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: EVENT,
         worlds: worlds!(scenarios::event_broadcast, NotifyOneSet),
         model: Some(checkers::model::event::<NotifyOneSet>),
+        linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -465,9 +532,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: EVENT,
         worlds: worlds!(scenarios::event_broadcast, UnlockedCheck),
         model: Some(checkers::model::event::<UnlockedCheck>),
+        linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -479,7 +547,8 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::condition_consumers, false),
         // The model test checks the Condition itself, sequentially.
         model: Some(checkers::model::condition),
-        expect: Expectations::correct(true),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "condition (usage)",
@@ -491,7 +560,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: CONSUMERS,
         worlds: worlds!(scenarios::condition_consumers, true),
         model: None,
-        expect: Expectations::race(FailureKind::Assertion(Bug::FalseState), false),
+        linearizability: None,
+        expect: Expectations::race(FailureKind::Assertion(Bug::FalseState)),
     },
     Entry {
         primitive: "condition (usage)",
@@ -501,7 +571,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: HANDOFF,
         worlds: worlds!(scenarios::condition_handoff, false),
         model: None,
-        expect: Expectations::correct(false),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "condition (usage)",
@@ -513,9 +584,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: HANDOFF,
         worlds: worlds!(scenarios::condition_handoff, true),
         model: None,
+        linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, false)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -526,7 +598,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, QueueCorrect),
         model: Some(checkers::model::queue::<QueueCorrect>),
-        expect: Expectations::correct(true),
+        linearizability: None,
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "queue",
@@ -536,7 +609,8 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: JOIN,
         worlds: worlds!(scenarios::queue_join, QueueCorrect),
         model: None,
-        expect: Expectations::correct(false),
+        linearizability: Some(lin!(QueueSpec::bounded(1), queue, QueueCorrect)),
+        expect: Expectations::correct(),
     },
     Entry {
         primitive: "queue",
@@ -548,9 +622,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, OneCondition),
         model: Some(checkers::model::queue::<OneCondition>),
+        linearizability: Some(lin!(QueueSpec::bounded(1), queue, OneCondition)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -561,9 +636,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, NoFullCheck),
         model: Some(checkers::model::queue::<NoFullCheck>),
+        linearizability: Some(lin!(QueueSpec::bounded(1), queue, NoFullCheck)),
         expect: Expectations {
             model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
-            ..Expectations::race(FailureKind::Assertion(Bug::CapacityExceeded), true)
+            ..Expectations::race(FailureKind::Assertion(Bug::CapacityExceeded))
         },
     },
     Entry {
@@ -576,9 +652,10 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, UnlockedLength),
         model: Some(checkers::model::queue::<UnlockedLength>),
+        linearizability: Some(lin!(QueueSpec::bounded(1), queue, UnlockedLength)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
     Entry {
@@ -591,6 +668,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: JOIN,
         worlds: worlds!(scenarios::queue_join, TaskDoneRace),
         model: Some(checkers::model::queue::<TaskDoneRace>),
+        linearizability: Some(lin!(QueueSpec::bounded(1), queue, TaskDoneRace)),
         expect: Expectations {
             // Either consequence, whichever schedule comes first: a lost
             // increment (put racing task_done: a later task_done is
@@ -598,7 +676,7 @@ pub static CATALOGUE: &[Entry] = &[
             loom: Expect::Catch(LOST_UPDATE),
             shuttle_pct: Expect::Catch(LOST_UPDATE),
             stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock, true)
+            ..Expectations::race(FailureKind::Deadlock)
         },
     },
 ];

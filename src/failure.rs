@@ -94,6 +94,8 @@ pub enum FailureKind {
     DataRace,
     /// loom saw an object outlive its execution.
     Leak,
+    /// A recorded history has no linearization against the sequential spec.
+    NotLinearizable,
     /// A real-thread run did not finish before its watchdog fired.
     Hang,
     /// Any other panic: a defect in the scenario or the checker, never a
@@ -108,6 +110,7 @@ impl fmt::Display for FailureKind {
             FailureKind::Deadlock => f.write_str("deadlock"),
             FailureKind::DataRace => f.write_str("data-race"),
             FailureKind::Leak => f.write_str("leak"),
+            FailureKind::NotLinearizable => f.write_str("not-linearizable"),
             FailureKind::Hang => f.write_str("hang"),
             FailureKind::Panic => f.write_str("panic"),
         }
@@ -180,6 +183,8 @@ fn classify(message: &str) -> FailureKind {
         FailureKind::Deadlock
     } else if message.starts_with("Causality violation") {
         FailureKind::DataRace
+    } else if message.starts_with("not linearizable") {
+        FailureKind::NotLinearizable
     } else if message.contains(" leaked.") {
         FailureKind::Leak
     } else {

@@ -16,6 +16,7 @@
 //! | [`queue`] | [`Queue<T>`], bounded or unbounded, with `task_done`/`join`; broken variants in [`queue::broken`] |
 //! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
 //! | [`scenarios`] | small concurrent programs with an invariant, generic over world and variant |
+//! | [`linearizability`] | a Wing–Gong/Lowe linearizability checker with pending operations, specs of the primitives, recorded scenarios |
 //! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, proptest models |
 //! | [`catalogue`] | the one list of variants and what each checker should make of them |
 //! | [`failure`] | what a checker caught: deadlock, data race, lost update, two holders... |
@@ -56,6 +57,7 @@ pub mod condition;
 pub mod counter;
 pub mod event;
 pub mod failure;
+pub mod linearizability;
 pub mod lock;
 pub mod queue;
 mod quiet;

@@ -11,7 +11,7 @@ fn check_entry(id: &str) {
     let entry = catalogue::find(id).unwrap_or_else(|| panic!("{id} is not in the catalogue"));
     let budget = Budget::default();
     for checker in Checker::ALL {
-        let expect = entry.expect.of(checker);
+        let expect = entry.expectation(checker);
         let Some(run) = entry.run(checker, &budget) else {
             assert!(
                 matches!(expect, Expect::NotApplicable(_)),
@@ -110,6 +110,12 @@ catalogue_tests! {
     condition_if_not_while => "condition-if-not-while",
     condition_notify_after_state => "condition-notify-after-state",
     condition_notify_before_state => "condition-notify-before-state",
+    queue_correct => "queue-correct",
+    queue_join => "queue-join",
+    queue_one_condition => "queue-one-condition",
+    queue_no_full_check => "queue-no-full-check",
+    queue_unlocked_length => "queue-unlocked-length",
+    queue_task_done_race => "queue-task-done-race",
 }
 
 /// Every broken variant is expected to be caught by at least one
@@ -117,12 +123,14 @@ catalogue_tests! {
 #[test]
 fn catalogue_is_coherent() {
     for entry in CATALOGUE {
-        let expectations: Vec<Expect> = Checker::ALL.iter().map(|c| entry.expect.of(*c)).collect();
+        let expectations: Vec<Expect> =
+            Checker::ALL.iter().map(|c| entry.expectation(*c)).collect();
         if entry.is_broken() {
             assert!(
-                Checker::ALL.iter().any(
-                    |c| c.is_deterministic() && matches!(entry.expect.of(*c), Expect::Catch(_))
-                ),
+                Checker::ALL
+                    .iter()
+                    .any(|c| c.is_deterministic()
+                        && matches!(entry.expectation(*c), Expect::Catch(_))),
                 "{}: no deterministic checker is expected to catch it",
                 entry.id
             );

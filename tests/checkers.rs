@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use synclab::backend::{AtomicU32Ops, Backend, CellOps, Join, Ordering, UntrackedCell};
-use synclab::checkers::{self, Budget, Checker};
+use synclab::checkers::{self, Budget, Checker, Subject};
 use synclab::failure::FailureKind;
 use synclab::worlds;
 
@@ -29,8 +29,7 @@ fn unguarded_writes<B: Backend>(_ops: u32) {
 fn loom_reports_unsynchronized_cell_writes_as_a_data_race() {
     let run = checkers::run(
         Checker::Loom,
-        &worlds!(unguarded_writes),
-        None,
+        &Subject::scenario(worlds!(unguarded_writes)),
         &Budget::default(),
     )
     .unwrap();
@@ -58,8 +57,12 @@ fn a_scenario_without_a_bug_passes() {
         Checker::ShuttlePct,
         Checker::Stress,
     ] {
-        let run =
-            checkers::run(checker, &worlds!(spawn_and_join), None, &Budget::default()).unwrap();
+        let run = checkers::run(
+            checker,
+            &Subject::scenario(worlds!(spawn_and_join)),
+            &Budget::default(),
+        )
+        .unwrap();
         assert!(run.failure.is_none(), "{checker}: {:?}", run.failure);
         assert!(run.schedules > 0);
     }
@@ -67,8 +70,7 @@ fn a_scenario_without_a_bug_passes() {
     assert!(
         checkers::run(
             Checker::Model,
-            &worlds!(spawn_and_join),
-            None,
+            &Subject::scenario(worlds!(spawn_and_join)),
             &Budget::default()
         )
         .is_none()

@@ -33,7 +33,7 @@ fn relaxed_lock_is_caught_by_loom_and_escapes_shuttle() {
             run.schedules, budget.shuttle_iterations,
             "{checker} ran its whole budget"
         );
-        let Expect::Escape(reason) = entry.expect.of(checker) else {
+        let Expect::Escape(reason) = entry.expectation(checker) else {
             panic!("the catalogue must state why {checker} escapes");
         };
         assert!(reason.contains("SeqCst"), "{reason}");

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use synclab::backend::{Backend, Join, Loom, Shuttle};
 use synclab::catalogue::{LIMITS, find};
-use synclab::checkers::{self, Budget, Checker};
+use synclab::checkers::{self, Budget, Checker, Subject};
 use synclab::failure::FailureKind;
 use synclab::semaphore::{MAX_PERMITS, OverRelease};
 use synclab::{BoundedSemaphore, Condition, Event, Semaphore, worlds};
@@ -190,7 +190,12 @@ fn checkers_never_fire_timeouts() {
         waiter.join();
     }
     for checker in [Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct] {
-        let run = checkers::run(checker, &worlds!(wait_alone), None, &Budget::default()).unwrap();
+        let run = checkers::run(
+            checker,
+            &Subject::scenario(worlds!(wait_alone)),
+            &Budget::default(),
+        )
+        .unwrap();
         assert_eq!(
             run.failure.map(|f| f.kind),
             Some(FailureKind::Deadlock),

@@ -7,6 +7,7 @@
 //! | [`Checker::ShuttlePct`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | the same, with PCT's probabilistic guarantee for shallow bugs |
 //! | [`Checker::Stress`] | [`Std`](crate::backend::Std) | never for broken variants | how often a bug shows on real threads |
 //! | [`Checker::Model`] | [`Std`](crate::backend::Std) | yes (fixed seed) | sequential bugs and bad inputs, against a reference model |
+//! | [`Checker::Linearizability`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | recorded histories that no sequential order explains, lost wakeups as enabled pending operations |
 //!
 //! Every run ends in a [`Run`]: the failure caught (if any), how many
 //! schedules (or rounds, or cases) were explored until the verdict, and how
@@ -37,16 +38,19 @@ pub enum Checker {
     Stress,
     /// proptest operation sequences against a sequential reference model.
     Model,
+    /// Histories recorded under shuttle, checked against a sequential spec.
+    Linearizability,
 }
 
 impl Checker {
     /// Every checker, in the lab's column order.
-    pub const ALL: [Checker; 5] = [
+    pub const ALL: [Checker; 6] = [
         Checker::Loom,
         Checker::ShuttleRandom,
         Checker::ShuttlePct,
         Checker::Stress,
         Checker::Model,
+        Checker::Linearizability,
     ];
 
     /// The checker's name on the command line and in reports.
@@ -57,6 +61,7 @@ impl Checker {
             Checker::ShuttlePct => "shuttle-pct",
             Checker::Stress => "stress",
             Checker::Model => "model",
+            Checker::Linearizability => "linearizability",
         }
     }
 
@@ -151,6 +156,34 @@ macro_rules! worlds {
 /// returns how many ran, or the (shrunk) failure.
 pub type ModelTest = fn(cases: u32, seed: u64) -> Result<usize, Failure>;
 
+/// A linearizability test: records histories of a scenario within the
+/// budget and checks them; returns the failure (if any) and the schedules
+/// explored.
+pub type LinTest = fn(&Budget) -> (Option<Failure>, usize);
+
+/// What the checkers are pointed at: a scenario in the three worlds, and
+/// optionally a sequential model test and a linearizability test.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject {
+    /// The scenario, for loom, shuttle and stress.
+    pub worlds: Worlds,
+    /// For [`Checker::Model`].
+    pub model: Option<ModelTest>,
+    /// For [`Checker::Linearizability`].
+    pub linearizability: Option<LinTest>,
+}
+
+impl Subject {
+    /// A scenario without model or linearizability tests.
+    pub fn scenario(worlds: Worlds) -> Subject {
+        Subject {
+            worlds,
+            model: None,
+            linearizability: None,
+        }
+    }
+}
+
 /// What one checker did with one scenario.
 #[derive(Clone, Debug)]
 pub struct Run {
@@ -183,30 +216,27 @@ impl Run {
     }
 }
 
-/// Runs `worlds` under `checker` within `budget`.
-///
-/// `model` is the scenario's sequential model test, used by
-/// [`Checker::Model`]; without one that checker has nothing to run and
-/// returns `None`, as every checker does for a scenario it cannot apply to.
-pub fn run(
-    checker: Checker,
-    worlds: &Worlds,
-    model: Option<ModelTest>,
-    budget: &Budget,
-) -> Option<Run> {
+/// Runs `subject` under `checker` within `budget`; `None` if the subject
+/// has nothing for that checker (no model test, no linearizability test).
+pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> {
+    let worlds = &subject.worlds;
     let run = match checker {
         Checker::Loom => loom::check(worlds.loom, budget),
         Checker::ShuttleRandom => shuttle::check(shuttle::Strategy::Random, worlds.shuttle, budget),
         Checker::ShuttlePct => shuttle::check(shuttle::Strategy::Pct, worlds.shuttle, budget),
         Checker::Stress => stress::check(worlds.std, budget),
         Checker::Model => {
-            let model = model?;
+            let model = subject.model?;
             Run::timed(Checker::Model, || {
                 match model(budget.model_cases, budget.seed) {
                     Ok(cases) => (None, cases),
                     Err(failure) => (Some(failure), budget.model_cases as usize),
                 }
             })
+        }
+        Checker::Linearizability => {
+            let test = subject.linearizability?;
+            Run::timed(Checker::Linearizability, || test(budget))
         }
     };
     Some(run)

@@ -39,6 +39,31 @@ where
     S: Strategy,
     S::Value: Debug,
 {
+    let kind = FailureKind::Assertion(Bug::WrongResult);
+    run_cases(
+        strategy,
+        cases,
+        seed,
+        test,
+        kind,
+        &format!("[{}] ", Bug::WrongResult),
+    )
+}
+
+/// [`run_model`] with the kind of failure to report, and the prefix of its
+/// message (`"[wrong-result] "`, `"not linearizable: "`).
+pub(crate) fn run_cases<S>(
+    strategy: S,
+    cases: u32,
+    seed: u64,
+    test: impl Fn(&S::Value) -> Result<(), String>,
+    kind: FailureKind,
+    prefix: &str,
+) -> Result<usize, Failure>
+where
+    S: Strategy,
+    S::Value: Debug,
+{
     let mut config = Config::with_cases(cases);
     config.failure_persistence = None;
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed));
@@ -48,8 +73,8 @@ where
     match outcome {
         Ok(()) => Ok(cases as usize),
         Err(TestError::Fail(why, ops)) => Err(Failure::new(
-            FailureKind::Assertion(Bug::WrongResult),
-            format!("[{}] {why}; minimal operations: {ops:?}", Bug::WrongResult),
+            kind,
+            format!("{prefix}{why}; minimal operations: {ops:?}"),
         )),
         Err(TestError::Abort(why)) => Err(Failure::new(
             FailureKind::Panic,
@@ -222,7 +247,7 @@ fn semaphore_ops() -> impl Strategy<Value = (u32, Vec<SemaphoreOp>)> {
     (0..3u32, vec(op, 0..24))
 }
 
-fn timeout() -> impl Strategy<Value = Timeout> {
+pub(crate) fn timeout() -> impl Strategy<Value = Timeout> {
     prop_oneof![
         Just(Timeout::Zero),
         Just(Timeout::Short),

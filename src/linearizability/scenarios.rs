@@ -1,0 +1,111 @@
+//! Recorded scenarios: the catalogue's scenarios as the linearizability
+//! checker sees them, each operation recorded with its result. Generic over
+//! the world and the variant, like every scenario.
+
+use std::sync::Arc;
+
+use super::Recorder;
+use super::specs::{
+    CounterOp, CounterRet, CounterSpec, LockOp, LockRet, LockSpec, QueueOp, QueueRet, QueueSpec,
+    SemaphoreOp, SemaphoreRet, SemaphoreSpec,
+};
+use crate::backend::Backend;
+use crate::counter::{Counter, CounterKind};
+use crate::lock::{LockVariant, RawLock};
+use crate::queue::{Queue, QueueVariant};
+use crate::scenarios::run_threads;
+use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
+
+/// Two threads each increment the [`Counter`] and read it.
+pub fn counter<B: Backend, K: CounterKind>(recorder: Arc<Recorder<CounterSpec>>) {
+    let shared = Arc::new((recorder, Counter::<B, K>::new_in()));
+    run_threads::<B, _>(2, &shared, |(recorder, counter), thread| {
+        recorder.record(thread, CounterOp::Increment, || {
+            counter.increment();
+            CounterRet::Done
+        });
+        recorder.record(thread, CounterOp::Get, || CounterRet::Value(counter.get()));
+    });
+}
+
+/// Two threads each take the [`RawLock`], hold it across a yield (a
+/// critical section long enough to overlap another thread's), and give it
+/// back.
+pub fn lock<B: Backend, V: LockVariant>(recorder: Arc<Recorder<LockSpec>>) {
+    let shared = Arc::new((recorder, RawLock::<B, V>::new_in()));
+    run_threads::<B, _>(2, &shared, |(recorder, lock), thread| {
+        let mut guard = None;
+        recorder.record(thread, LockOp::Acquire, || {
+            guard = Some(lock.lock());
+            LockRet::Done
+        });
+        B::yield_now();
+        recorder.record(thread, LockOp::Release, || {
+            drop(guard.take());
+            LockRet::Done
+        });
+    });
+}
+
+/// Three threads each take a permit of a two-permit [`Semaphore`], hold it
+/// across a yield, and give it back (`forget`, then `release`, so the
+/// release is recorded).
+pub fn semaphore<B: Backend, V: SemaphoreVariant>(recorder: Arc<Recorder<SemaphoreSpec>>) {
+    let shared = Arc::new((recorder, Semaphore::<B, V>::new_in(2)));
+    run_threads::<B, _>(3, &shared, |(recorder, semaphore), thread| {
+        recorder.record(thread, SemaphoreOp::Acquire, || {
+            semaphore.acquire().forget();
+            SemaphoreRet::Done
+        });
+        B::yield_now();
+        recorder.record(thread, SemaphoreOp::Release, || {
+            semaphore.release();
+            SemaphoreRet::Released(true)
+        });
+    });
+}
+
+/// Two threads each take the one permit of a [`BoundedSemaphore`] and give
+/// it back; the first then releases once more, which must be refused.
+pub fn bounded_semaphore<B: Backend, V: SemaphoreVariant>(recorder: Arc<Recorder<SemaphoreSpec>>) {
+    let shared = Arc::new((recorder, BoundedSemaphore::<B, V>::new_in(1)));
+    run_threads::<B, _>(2, &shared, |(recorder, semaphore), thread| {
+        recorder.record(thread, SemaphoreOp::Acquire, || {
+            semaphore.acquire().forget();
+            SemaphoreRet::Done
+        });
+        let releases = if thread == 0 { 2 } else { 1 };
+        for _ in 0..releases {
+            recorder.record(thread, SemaphoreOp::Release, || {
+                SemaphoreRet::Released(semaphore.release().is_ok())
+            });
+        }
+    });
+}
+
+/// The producer-consumer with `join`: thread 0 puts two items into a
+/// [`Queue`] of capacity 1, reading its length after each, and joins it;
+/// threads 1 and 2 each take one and mark it done.
+pub fn queue<B: Backend, V: QueueVariant>(recorder: Arc<Recorder<QueueSpec>>) {
+    let shared = Arc::new((recorder, Queue::<u32, B, V>::new_in(1)));
+    run_threads::<B, _>(3, &shared, |(recorder, queue), thread| {
+        if thread == 0 {
+            for item in 0..2 {
+                recorder.record(thread, QueueOp::Put(item), || {
+                    queue.put(item);
+                    QueueRet::Done
+                });
+                recorder.record(thread, QueueOp::Len, || QueueRet::Len(queue.len()));
+            }
+            recorder.record(thread, QueueOp::Join, || {
+                queue.join();
+                QueueRet::Done
+            });
+        } else {
+            recorder.record(thread, QueueOp::Get, || QueueRet::Item(queue.get()));
+            recorder.record(thread, QueueOp::TaskDone, || {
+                QueueRet::Marked(queue.task_done().is_ok())
+            });
+        }
+    });
+}
