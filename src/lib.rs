@@ -15,6 +15,7 @@
 //! | [`event`] | [`Event`]; broken variants in [`event::broken`] |
 //! | [`queue`] | [`Queue<T>`], bounded or unbounded, with `task_done`/`join`; broken variants in [`queue::broken`] |
 //! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
+//! | [`kinds`] | the primitive kinds as traits (lock, semaphore, event, queue): what scenarios need, what your primitive implements |
 //! | [`scenarios`] | small concurrent programs with an invariant, generic over world and variant |
 //! | [`linearizability`] | a Wing–Gong/Lowe linearizability checker with pending operations, specs of the primitives, recorded scenarios |
 //! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, proptest models |
@@ -57,6 +58,7 @@ pub mod condition;
 pub mod counter;
 pub mod event;
 pub mod failure;
+pub mod kinds;
 pub mod linearizability;
 pub mod lock;
 pub mod queue;

@@ -16,11 +16,13 @@ use crate::backend::{AtomicU32Ops, Backend, Join, Ordering};
 use crate::condition::Condition;
 use crate::counter::{Counter, CounterKind};
 use crate::ensure;
-use crate::event::{Event, EventVariant};
 use crate::failure::Bug;
-use crate::lock::{Lock, LockVariant, RawLock};
-use crate::queue::{Queue, QueueVariant};
-use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
+use crate::kinds::{
+    EventApi, EventFamily, LockApi, LockFamily, QueueApi, QueueFamily, SemaphoreApi,
+    SemaphoreFamily,
+};
+use crate::lock::Lock;
+use crate::semaphore::{BoundedSemaphore, SemaphoreVariant};
 
 /// Runs `body(thread_index)` on `threads` threads of world `B`, joins them
 /// all, and resumes the first panic among them.
@@ -67,8 +69,8 @@ pub fn counter_increments<B: Backend, K: CounterKind>(ops: u32) {
 
 /// What the [`lock_exclusion`] threads share: the lock, and data that lives
 /// in `Relaxed` atomics so that a broken lock shows wrong values, not UB.
-struct Exclusion<B: Backend, V: LockVariant> {
-    lock: RawLock<B, V>,
+struct Exclusion<B: Backend, L> {
+    lock: L,
     /// Threads inside the critical section right now.
     holders: B::AtomicU32,
     /// Critical sections entered so far (a read-modify-write, so it counts
@@ -79,14 +81,15 @@ struct Exclusion<B: Backend, V: LockVariant> {
     ops: u32,
 }
 
-/// Two threads take a [`RawLock`] `ops` times each and update data inside.
+/// Two threads take a lock of family `F` (for the lab's variants, a
+/// [`RawLock`](crate::lock::RawLock)) `ops` times each and update data inside.
 ///
 /// Invariants: at most one holder at a time; each holder reads the value the
 /// previous holder wrote (the lock orders critical sections); the final value
 /// counts every critical section.
-pub fn lock_exclusion<B: Backend, V: LockVariant>(ops: u32) {
-    let shared = Arc::new(Exclusion::<B, V> {
-        lock: RawLock::new_in(),
+pub fn lock_exclusion<B: Backend, F: LockFamily>(ops: u32) {
+    let shared = Arc::new(Exclusion::<B, F::Lock<B>> {
+        lock: LockApi::new(),
         holders: B::AtomicU32::new(0),
         entries: B::AtomicU32::new(0),
         data: B::AtomicU32::new(0),
@@ -94,7 +97,7 @@ pub fn lock_exclusion<B: Backend, V: LockVariant>(ops: u32) {
     });
     run_threads::<B, _>(2, &shared, |s, _| {
         for _ in 0..s.ops {
-            let _guard = s.lock.lock();
+            s.lock.lock();
             // All Relaxed: whatever orders these accesses must come from the
             // lock, which is what this scenario tests.
             let others = s.holders.fetch_add(1, Ordering::Relaxed);
@@ -114,6 +117,7 @@ pub fn lock_exclusion<B: Backend, V: LockVariant>(ops: u32) {
             );
             s.data.store(seen + 1, Ordering::Relaxed);
             s.holders.fetch_sub(1, Ordering::Relaxed);
+            s.lock.unlock();
         }
     });
     let (seen, expected) = (shared.data.load(Ordering::Relaxed), 2 * ops);
@@ -211,27 +215,28 @@ pub fn relock_in_if_let<B: Backend, const KEEP_GUARD: bool>(ops: u32) {
 pub const SEMAPHORE_PERMITS: u32 = 2;
 
 /// What the [`semaphore_admission`] threads share.
-struct Admission<B: Backend, V: SemaphoreVariant> {
-    semaphore: Semaphore<B, V>,
+struct Admission<B: Backend, S> {
+    semaphore: S,
     /// Threads holding a permit right now.
     inside: B::AtomicU32,
     ops: u32,
 }
 
-/// Three threads take a permit of a two-permit [`Semaphore`] `ops` times
-/// each.
+/// Three threads take a permit of a two-permit semaphore of family `F` (for
+/// the lab's variants, a [`Semaphore`](crate::Semaphore)) `ops` times each,
+/// and probe it with `try_acquire` at the end.
 ///
-/// Invariants: at most two holders at a time; every permit comes back, and
-/// no more than were there.
-pub fn semaphore_admission<B: Backend, V: SemaphoreVariant>(ops: u32) {
-    let shared = Arc::new(Admission::<B, V> {
-        semaphore: Semaphore::new_in(SEMAPHORE_PERMITS),
+/// Invariants: at most two holders at a time; once every holder has left,
+/// both permits can be taken again, and no third.
+pub fn semaphore_admission<B: Backend, F: SemaphoreFamily>(ops: u32) {
+    let shared = Arc::new(Admission::<B, F::Semaphore<B>> {
+        semaphore: SemaphoreApi::new(SEMAPHORE_PERMITS),
         inside: B::AtomicU32::new(0),
         ops,
     });
     run_threads::<B, _>(3, &shared, |s, _| {
         for _ in 0..s.ops {
-            let _permit = s.semaphore.acquire();
+            s.semaphore.acquire();
             // Relaxed read-modify-writes count exactly, whatever the order.
             let inside = s.inside.fetch_add(1, Ordering::Relaxed) + 1;
             ensure!(
@@ -240,13 +245,16 @@ pub fn semaphore_admission<B: Backend, V: SemaphoreVariant>(ops: u32) {
                 "{inside} holders inside a semaphore of {SEMAPHORE_PERMITS} permits"
             );
             s.inside.fetch_sub(1, Ordering::Relaxed);
+            s.semaphore.release();
         }
     });
-    let permits = shared.semaphore.available_permits();
+    let permits = (0..=SEMAPHORE_PERMITS)
+        .take_while(|_| shared.semaphore.try_acquire())
+        .count();
     ensure!(
-        permits == SEMAPHORE_PERMITS,
+        permits == SEMAPHORE_PERMITS as usize,
         Bug::OverAdmission,
-        "{permits} permits after every holder left a semaphore of {SEMAPHORE_PERMITS}"
+        "{permits} permits to take after every holder left a semaphore of {SEMAPHORE_PERMITS}"
     );
 }
 
@@ -270,15 +278,16 @@ pub fn bounded_over_release<B: Backend, V: SemaphoreVariant>(ops: u32) {
     );
 }
 
-/// Two threads wait for an [`Event`] that a third sets once.
+/// Two threads wait for an event of family `F` (for the lab's variants, an
+/// [`Event`](crate::Event)) that a third sets once.
 ///
 /// One round whatever `ops` is: a second `set` would wake the waiter that
 /// the first one missed, and hide the bug this scenario is for.
 ///
 /// Invariants: one `set` releases every waiter (no deadlock), and a waiter
 /// returns only with the flag set.
-pub fn event_broadcast<B: Backend, V: EventVariant>(_ops: u32) {
-    let event = Arc::new(Event::<B, V>::new_in());
+pub fn event_broadcast<B: Backend, F: EventFamily>(_ops: u32) {
+    let event = Arc::new(<F::Event<B> as EventApi>::new());
     run_threads::<B, _>(3, &event, |event, index| {
         if index == 0 {
             event.set();
@@ -364,8 +373,8 @@ pub fn condition_handoff<B: Backend, const NOTIFY_FIRST: bool>(ops: u32) {
 }
 
 /// What the queue scenarios' threads share.
-struct Handoff<B: Backend, V: QueueVariant> {
-    queue: Queue<u32, B, V>,
+struct Handoff<B: Backend, Q> {
+    queue: Q,
     /// Bit `i % 32` of word `i / 32` set: item `i` was delivered.
     delivered: Vec<B::AtomicU32>,
     /// Items taken and processed, for `join`.
@@ -373,11 +382,11 @@ struct Handoff<B: Backend, V: QueueVariant> {
     ops: u32,
 }
 
-impl<B: Backend, V: QueueVariant> Handoff<B, V> {
+impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
     fn new(ops: u32) -> Arc<Self> {
         let words = (2 * ops / 32 + 1) as usize;
         Arc::new(Handoff {
-            queue: Queue::new_in(1),
+            queue: Q::new(1),
             delivered: (0..words).map(|_| B::AtomicU32::new(0)).collect(),
             processed: B::AtomicU32::new(0),
             ops,
@@ -411,7 +420,7 @@ impl<B: Backend, V: QueueVariant> Handoff<B, V> {
             );
             self.processed.fetch_add(1, Ordering::Relaxed);
             ensure!(
-                self.queue.task_done().is_ok(),
+                self.queue.task_done(),
                 Bug::LostUpdate,
                 "task_done refused after a get: the unfinished count lost an increment"
             );
@@ -433,24 +442,25 @@ impl<B: Backend, V: QueueVariant> Handoff<B, V> {
 }
 
 /// The guide's producer-consumer: one producer puts `2 × ops` items into a
-/// [`Queue`] of capacity 1, two consumers take `ops` each.
+/// queue of family `F` (for the lab's variants, a [`Queue`](crate::Queue))
+/// of capacity 1, two consumers take `ops` each.
 ///
 /// Invariants: the queue never holds more than its capacity; no item is
 /// delivered twice; every item is delivered (no deadlock, nothing lost).
-pub fn queue_handoff<B: Backend, V: QueueVariant>(ops: u32) {
-    let shared = Handoff::<B, V>::new(ops);
+pub fn queue_handoff<B: Backend, F: QueueFamily>(ops: u32) {
+    let shared = Handoff::<B, F::Queue<B>>::new(ops);
     run_threads::<B, _>(3, &shared, |s, index| s.work(index));
     shared.check_delivered();
 }
 
 /// The guide's `join` pattern: the main thread puts `2 × ops` items into a
-/// [`Queue`] of capacity 1 and waits with `join` while two consumers take
+/// queue of family `F` of capacity 1 and waits with `join` while two consumers take
 /// them and mark each done.
 ///
 /// Invariant: `join` returns (no deadlock), and only once every item has
 /// been processed.
-pub fn queue_join<B: Backend, V: QueueVariant>(ops: u32) {
-    let shared = Handoff::<B, V>::new(ops);
+pub fn queue_join<B: Backend, F: QueueFamily>(ops: u32) {
+    let shared = Handoff::<B, F::Queue<B>>::new(ops);
     let consumers = spawn_threads::<B, _>(2, &shared, |s, index| s.work(index + 1));
     shared.work(0);
     shared.queue.join();

@@ -1,5 +1,5 @@
 //! proptest-generated concurrent scenarios: threads × operations on a
-//! [`Queue`], run under shuttle and on real threads, every history checked,
+//! queue (a [`QueueFamily`]), run under shuttle and on real threads, every history checked,
 //! a failing program shrunk to a small one.
 
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use crate::backend::{Backend, Shuttle, Std};
 use crate::checkers::Budget;
 use crate::checkers::model::run_cases;
 use crate::failure::{Failure, FailureKind};
-use crate::queue::{Queue, QueueVariant};
+use crate::kinds::{QueueApi, QueueFamily};
 use crate::scenarios::run_threads;
 
 /// A concurrent program: the queue's capacity, and each thread's operations.
@@ -56,16 +56,10 @@ pub fn programs() -> impl Strategy<Value = Program> {
         .prop_map(|(capacity, threads)| Program { capacity, threads })
 }
 
-/// Runs `program` on a queue of world `B` and variant `V`, recording it.
-pub fn run<B: Backend, V: QueueVariant>(
-    program: &Arc<Program>,
-    recorder: Arc<Recorder<QueueSpec>>,
-) {
-    let shared = Arc::new((
-        recorder,
-        Queue::<u32, B, V>::new_in(program.capacity),
-        Arc::clone(program),
-    ));
+/// Runs `program` on a queue of family `F` in world `B`, recording it.
+pub fn run<B: Backend, F: QueueFamily>(program: &Arc<Program>, recorder: Arc<Recorder<QueueSpec>>) {
+    let queue = <F::Queue<B> as QueueApi>::new(program.capacity);
+    let shared = Arc::new((recorder, queue, Arc::clone(program)));
     run_threads::<B, _>(
         program.threads.len(),
         &shared,
@@ -78,16 +72,16 @@ pub fn run<B: Backend, V: QueueVariant>(
 }
 
 /// Performs `op` on `queue` and returns what it returned, as the spec says it.
-pub fn apply<B: Backend, V: QueueVariant>(queue: &Queue<u32, B, V>, op: QueueOp) -> QueueRet {
+pub fn apply<Q: QueueApi>(queue: &Q, op: QueueOp) -> QueueRet {
     match op {
         QueueOp::Put(item) => {
             queue.put(item);
             QueueRet::Done
         }
-        QueueOp::TryPut(item) => QueueRet::Accepted(queue.try_put(item).is_ok()),
+        QueueOp::TryPut(item) => QueueRet::Accepted(queue.try_put(item)),
         QueueOp::Get => QueueRet::Item(queue.get()),
         QueueOp::TryGet => QueueRet::Maybe(queue.try_get()),
-        QueueOp::TaskDone => QueueRet::Marked(queue.task_done().is_ok()),
+        QueueOp::TaskDone => QueueRet::Marked(queue.task_done()),
         QueueOp::Join => {
             queue.join();
             QueueRet::Done
@@ -100,7 +94,7 @@ pub fn apply<B: Backend, V: QueueVariant>(queue: &Queue<u32, B, V>, op: QueueOp)
 /// `rounds` real-thread runs, each history against the spec. A run in which
 /// every thread blocks is fine if the spec explains it (a `get` nobody
 /// feeds); a lost wakeup is not.
-pub fn check_program<V: QueueVariant>(
+pub fn check_program<F: QueueFamily>(
     program: &Program,
     iterations: usize,
     seed: u64,
@@ -115,24 +109,24 @@ pub fn check_program<V: QueueVariant>(
     };
     let on_shuttle = {
         let program = Arc::clone(&program);
-        move |recorder| run::<Shuttle, V>(&program, recorder)
+        move |recorder| run::<Shuttle, F>(&program, recorder)
     };
     if let (Some(failure), _) = check_recorded(spec.clone(), on_shuttle, &budget, true) {
         return Some(failure);
     }
-    let on_std = move |recorder| run::<Std, V>(&program, recorder);
+    let on_std = move |recorder| run::<Std, F>(&program, recorder);
     check_recorded_std(spec, on_std, rounds, Duration::from_millis(100), true).0
 }
 
 /// proptest over [`programs`]: `cases` programs from `seed`, each checked
 /// with [`check_program`] (50 shuttle schedules, 2 real-thread rounds). A
 /// failure names the shrunk program.
-pub fn queue<V: QueueVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
+pub fn queue<F: QueueFamily>(cases: u32, seed: u64) -> Result<usize, Failure> {
     run_cases(
         programs(),
         cases,
         seed,
-        |program| match check_program::<V>(program, 50, seed, 2) {
+        |program| match check_program::<F>(program, 50, seed, 2) {
             None => Ok(()),
             Some(failure) => Err(failure.message),
         },

@@ -11,10 +11,9 @@ use super::specs::{
 };
 use crate::backend::Backend;
 use crate::counter::{Counter, CounterKind};
-use crate::lock::{LockVariant, RawLock};
-use crate::queue::{Queue, QueueVariant};
+use crate::kinds::{LockApi, LockFamily, QueueApi, QueueFamily, SemaphoreApi, SemaphoreFamily};
 use crate::scenarios::run_threads;
-use crate::semaphore::{BoundedSemaphore, Semaphore, SemaphoreVariant};
+use crate::semaphore::{BoundedSemaphore, SemaphoreVariant};
 
 /// Two threads each increment the [`Counter`] and read it.
 pub fn counter<B: Backend, K: CounterKind>(recorder: Arc<Recorder<CounterSpec>>) {
@@ -28,39 +27,36 @@ pub fn counter<B: Backend, K: CounterKind>(recorder: Arc<Recorder<CounterSpec>>)
     });
 }
 
-/// Two threads each take the [`RawLock`], hold it across a yield (a
+/// Two threads each take a lock of family `F`, hold it across a yield (a
 /// critical section long enough to overlap another thread's), and give it
 /// back.
-pub fn lock<B: Backend, V: LockVariant>(recorder: Arc<Recorder<LockSpec>>) {
-    let shared = Arc::new((recorder, RawLock::<B, V>::new_in()));
+pub fn lock<B: Backend, F: LockFamily>(recorder: Arc<Recorder<LockSpec>>) {
+    let shared = Arc::new((recorder, <F::Lock<B> as LockApi>::new()));
     run_threads::<B, _>(2, &shared, |(recorder, lock), thread| {
-        let mut guard = None;
         recorder.record(thread, LockOp::Acquire, || {
-            guard = Some(lock.lock());
+            lock.lock();
             LockRet::Done
         });
         B::yield_now();
         recorder.record(thread, LockOp::Release, || {
-            drop(guard.take());
+            lock.unlock();
             LockRet::Done
         });
     });
 }
 
-/// Three threads each take a permit of a two-permit [`Semaphore`], hold it
-/// across a yield, and give it back (`forget`, then `release`, so the
-/// release is recorded).
-pub fn semaphore<B: Backend, V: SemaphoreVariant>(recorder: Arc<Recorder<SemaphoreSpec>>) {
-    let shared = Arc::new((recorder, Semaphore::<B, V>::new_in(2)));
+/// Three threads each take a permit of a two-permit semaphore of family
+/// `F`, hold it across a yield, and give it back.
+pub fn semaphore<B: Backend, F: SemaphoreFamily>(recorder: Arc<Recorder<SemaphoreSpec>>) {
+    let shared = Arc::new((recorder, <F::Semaphore<B> as SemaphoreApi>::new(2)));
     run_threads::<B, _>(3, &shared, |(recorder, semaphore), thread| {
         recorder.record(thread, SemaphoreOp::Acquire, || {
-            semaphore.acquire().forget();
+            semaphore.acquire();
             SemaphoreRet::Done
         });
         B::yield_now();
         recorder.record(thread, SemaphoreOp::Release, || {
-            semaphore.release();
-            SemaphoreRet::Released(true)
+            SemaphoreRet::Released(semaphore.release())
         });
     });
 }
@@ -83,11 +79,11 @@ pub fn bounded_semaphore<B: Backend, V: SemaphoreVariant>(recorder: Arc<Recorder
     });
 }
 
-/// The producer-consumer with `join`: thread 0 puts two items into a
-/// [`Queue`] of capacity 1, reading its length after each, and joins it;
-/// threads 1 and 2 each take one and mark it done.
-pub fn queue<B: Backend, V: QueueVariant>(recorder: Arc<Recorder<QueueSpec>>) {
-    let shared = Arc::new((recorder, Queue::<u32, B, V>::new_in(1)));
+/// The producer-consumer with `join`: thread 0 puts two items into a queue
+/// of family `F` of capacity 1, reading its length after each, and joins
+/// it; threads 1 and 2 each take one and mark it done.
+pub fn queue<B: Backend, F: QueueFamily>(recorder: Arc<Recorder<QueueSpec>>) {
+    let shared = Arc::new((recorder, <F::Queue<B> as QueueApi>::new(1)));
     run_threads::<B, _>(3, &shared, |(recorder, queue), thread| {
         if thread == 0 {
             for item in 0..2 {
@@ -104,7 +100,7 @@ pub fn queue<B: Backend, V: QueueVariant>(recorder: Arc<Recorder<QueueSpec>>) {
         } else {
             recorder.record(thread, QueueOp::Get, || QueueRet::Item(queue.get()));
             recorder.record(thread, QueueOp::TaskDone, || {
-                QueueRet::Marked(queue.task_done().is_ok())
+                QueueRet::Marked(queue.task_done())
             });
         }
     });

@@ -195,6 +195,13 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
         }
     }
 
+    /// Unlocks a lock whose guard was forgotten (the [`LockApi`] shape).
+    ///
+    /// [`LockApi`]: crate::kinds::LockApi
+    pub(crate) fn unlock_forgotten(&self) {
+        self.unlock();
+    }
+
     #[inline]
     fn unlock(&self) {
         if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
