@@ -206,6 +206,21 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict's stable name, as JSON reports carry it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::Caught => "caught",
+            Verdict::Passed => "passed",
+            Verdict::Escaped => "escaped",
+            Verdict::FalseAlarm(_) => "false-alarm",
+            Verdict::ExpectedEscape(_) => "expected-escape",
+            Verdict::CaughtOther { .. } => "caught-other",
+            Verdict::CaughtUnexpectedly(_) => "caught-unexpectedly",
+            Verdict::Observed(_) => "observed",
+            Verdict::NotObserved => "not-observed",
+        }
+    }
+
     /// Whether this verdict agrees with the catalogue. Stress observations
     /// always do: they decide nothing.
     pub fn is_expected(self) -> bool {

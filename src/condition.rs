@@ -91,6 +91,16 @@ impl<B: Backend> Condvar<B> {
         self.wait_until(guard, Deadline::Never).0
     }
 
+    /// Waits while `condition` holds of the value; see
+    /// [`Condition::wait_while`].
+    pub fn wait_while<'a, T>(
+        &self,
+        guard: LockGuard<'a, T, B>,
+        condition: impl FnMut(&mut T) -> bool,
+    ) -> LockGuard<'a, T, B> {
+        self.wait_while_until(guard, Deadline::Never, condition).0
+    }
+
     /// Unlocks `guard`'s lock, sleeps until notified or `timeout`, and locks
     /// again; `false` if the timeout passed. See [`Condition::wait_for`].
     pub fn wait_for<'a, T>(

@@ -16,10 +16,13 @@
 //! | [`queue`] | [`Queue<T>`], bounded or unbounded, with `task_done`/`join`; broken variants in [`queue::broken`] |
 //! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
 //! | [`kinds`] | the primitive kinds as traits (lock, semaphore, event, queue): what scenarios need, what your primitive implements |
+//! | [`own`] | check your own primitive: one call per kind, every applicable checker, a report to assert on |
 //! | [`scenarios`] | small concurrent programs with an invariant, generic over world and variant |
 //! | [`linearizability`] | a Wing–Gong/Lowe linearizability checker with pending operations, specs of the primitives, recorded scenarios |
 //! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, proptest models |
 //! | [`catalogue`] | the one list of variants and what each checker should make of them |
+//! | [`trace`] | the recorded interleaving of a failing execution: a per-thread table and a Mermaid diagram |
+//! | [`report`] | the matrix, the stories, the traces: Markdown and JSON |
 //! | [`failure`] | what a checker caught: deadlock, data race, lost update, two holders... |
 //!
 //! ## Everyday use
@@ -61,10 +64,13 @@ pub mod failure;
 pub mod kinds;
 pub mod linearizability;
 pub mod lock;
+pub mod own;
 pub mod queue;
 mod quiet;
+pub mod report;
 pub mod scenarios;
 pub mod semaphore;
+pub mod trace;
 
 pub use condition::Condition;
 pub use counter::Counter;

@@ -1,91 +1,324 @@
-//! The lab's command line: runs the catalogue under every checker and prints
-//! the matrix.
+//! The lab's command line: runs the catalogue under every checker, prints
+//! the matrix, writes the report, explains and replays failures.
 
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use synclab::catalogue::{CATALOGUE, Entry};
-use synclab::checkers::{Budget, Checker, OK};
+use clap::{Parser, Subcommand};
+use synclab::catalogue::{CATALOGUE, Entry, find};
+use synclab::checkers::{Budget, Checker};
+use synclab::report::{self, Cell};
+
+/// synclab: the classic threading primitives, correct and broken, under
+/// loom, shuttle, proptest, linearizability and real-thread stress.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the catalogue: every variant and its bug.
+    List,
+    /// Run variants under checkers, print the matrix, write the report
+    /// (the default, over everything).
+    Run {
+        /// Run only variants whose id contains one of these.
+        filters: Vec<String>,
+        /// Run only these checkers.
+        #[arg(long = "checker", value_parser = parse_checker)]
+        checkers: Vec<Checker>,
+        /// Print JSON rows instead of the matrix.
+        #[arg(long)]
+        json: bool,
+        /// Schedules per shuttle and linearizability run (default 1000).
+        #[arg(long)]
+        iterations: Option<usize>,
+        /// The seed of shuttle, proptest and linearizability runs.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Tell one variant's story: its bug, its scenario, and the interleaving
+    /// that breaks it, as a table and a diagram.
+    Explain {
+        /// The variant's id, e.g. `lock-relaxed`.
+        variant: String,
+    },
+    /// Replay a failure deterministically and show its trace again.
+    Replay {
+        /// The variant's id.
+        variant: String,
+        /// The checker that found it.
+        #[arg(long, value_parser = parse_checker)]
+        checker: Checker,
+        /// The seed of a shuttle or linearizability run.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The schedule the failure came at (the run stops there).
+        #[arg(long)]
+        schedules: Option<usize>,
+    },
+}
+
+fn parse_checker(name: &str) -> Result<Checker, String> {
+    Checker::ALL
+        .into_iter()
+        .find(|c| c.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Checker::ALL.iter().map(|c| c.name()).collect();
+            format!(
+                "unknown checker `{name}`; the checkers are {}",
+                names.join(", ")
+            )
+        })
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("list") => {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Run {
+        filters: Vec::new(),
+        checkers: Vec::new(),
+        json: false,
+        iterations: None,
+        seed: None,
+    }) {
+        Command::List => {
             list();
             ExitCode::SUCCESS
         }
-        Some("run") => run(&args[1..]),
-        None => run(&[]),
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("synclab: unknown command `{other}`\n\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Command::Run {
+            filters,
+            checkers,
+            json,
+            iterations,
+            seed,
+        } => run(&filters, &checkers, json, &budget(seed, iterations)),
+        Command::Explain { variant } => explain(&variant),
+        Command::Replay {
+            variant,
+            checker,
+            seed,
+            schedules,
+        } => replay(&variant, checker, seed, schedules),
     }
 }
-
-const USAGE: &str = "usage: synclab [list | run [FILTER]...]
-  list            the catalogue: every variant and its bug
-  run [FILTER]... run the variants whose id contains a FILTER (all without one)
-                  under every checker and print the matrix";
 
 fn list() {
     for entry in CATALOGUE {
         let bug = entry.bug.unwrap_or("correct");
-        println!(
-            "{:<24} {:<14} {:<18} {bug}",
-            entry.id, entry.primitive, entry.variant
-        );
+        println!("{:<36} {:<18} {bug}", entry.id, entry.primitive);
     }
 }
 
-fn run(filters: &[String]) -> ExitCode {
-    let selected: Vec<&Entry> = CATALOGUE
+fn variant(id: &str) -> Result<&'static Entry, ExitCode> {
+    find(id).ok_or_else(|| {
+        eprintln!("synclab: no variant `{id}`; `synclab list` shows them");
+        ExitCode::from(2)
+    })
+}
+
+/// The default budget, with the seed and schedule count given.
+fn budget(seed: Option<u64>, schedules: Option<usize>) -> Budget {
+    let defaults = Budget::default();
+    Budget {
+        seed: seed.unwrap_or(defaults.seed),
+        shuttle_iterations: schedules.unwrap_or(defaults.shuttle_iterations),
+        ..defaults
+    }
+}
+
+fn run(filters: &[String], checkers: &[Checker], json: bool, budget: &Budget) -> ExitCode {
+    let entries: Vec<&'static Entry> = CATALOGUE
         .iter()
-        .filter(|entry| filters.is_empty() || filters.iter().any(|f| entry.id.contains(f.as_str())))
+        .filter(|e| filters.is_empty() || filters.iter().any(|f| e.id.contains(f.as_str())))
         .collect();
-    if selected.is_empty() {
+    if entries.is_empty() {
         eprintln!("synclab: no variant matches {filters:?}; `synclab list` shows them");
         return ExitCode::from(2);
     }
-    let budget = Budget::default();
-    print!("{:<24}", "variant");
-    for checker in Checker::ALL {
-        print!(" | {:<28}", checker.name());
-    }
-    println!();
-    let mut surprises = 0;
-    for entry in selected {
-        print!("{:<24}", entry.id);
-        for checker in Checker::ALL {
-            let cell = match entry.run(checker, &budget) {
-                None => "n/a".to_owned(),
-                Some(run) => {
-                    let verdict = entry.verdict(&run);
-                    surprises += usize::from(!verdict.is_expected());
-                    let millis = run.elapsed.as_millis();
-                    match &run.histogram {
-                        // A stress cell says how often the bug showed.
-                        Some(histogram) => {
-                            let ok = histogram.get(OK).copied().unwrap_or(0);
-                            let failed = run.schedules - ok;
-                            format!("{verdict} {failed}/{} {millis}ms", run.schedules)
-                        }
-                        None => format!("{verdict} {}/{millis}ms", run.schedules),
-                    }
-                }
-            };
-            print!(" | {cell:<28}");
+    let checkers = if checkers.is_empty() {
+        Checker::ALL.to_vec()
+    } else {
+        checkers.to_vec()
+    };
+    let total = entries.len() * checkers.len();
+    let mut progress = Progress::new(total);
+    let mut cells = Vec::with_capacity(total);
+    for entry in entries {
+        for &checker in &checkers {
+            progress.show(entry.id, checker);
+            cells.push(silenced(|| Cell::run(entry, checker, budget)));
         }
-        println!();
     }
+    progress.finish();
+    if json {
+        println!("{}", report::json(&cells));
+    } else {
+        println!("{}", report::matrix(&cells));
+    }
+    write_reports(&cells);
+    let surprises = cells.iter().filter(|c| !c.is_expected()).count();
     if surprises == 0 {
-        println!("\nevery verdict as the catalogue expects");
+        eprintln!("every verdict as the catalogue expects");
         ExitCode::SUCCESS
     } else {
-        println!("\n{surprises} verdict(s) differ from the catalogue");
+        eprintln!("{surprises} verdict(s) differ from the catalogue (see the report)");
         ExitCode::FAILURE
     }
+}
+
+fn write_reports(cells: &[Cell]) {
+    let dir =
+        PathBuf::from(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()))
+            .join("synclab");
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("report.md"), report::markdown(cells)))
+        .and_then(|()| std::fs::write(dir.join("report.json"), report::json(cells)));
+    match written {
+        Ok(()) => eprintln!("report: {0}/report.md and {0}/report.json", dir.display()),
+        Err(error) => eprintln!(
+            "synclab: cannot write the report under {}: {error}",
+            dir.display()
+        ),
+    }
+}
+
+fn explain(id: &str) -> ExitCode {
+    let entry = match variant(id) {
+        Ok(entry) => entry,
+        Err(code) => return code,
+    };
+    let budget = Budget::default();
+    // The deterministic checkers, loom first: the first that catches the
+    // bug with a trace tells the story.
+    let order = [
+        Checker::Loom,
+        Checker::ShuttlePct,
+        Checker::ShuttleRandom,
+        Checker::Linearizability,
+        Checker::Model,
+    ];
+    let mut cells = Vec::new();
+    for checker in order {
+        let cell = silenced(|| Cell::run(entry, checker, &budget));
+        let told = report::showcase(std::slice::from_ref(&cell), entry).is_some();
+        cells.push(cell);
+        if told {
+            break;
+        }
+    }
+    println!("{}", report::story(&cells, entry));
+    ExitCode::SUCCESS
+}
+
+fn replay(id: &str, checker: Checker, seed: Option<u64>, schedules: Option<usize>) -> ExitCode {
+    let entry = match variant(id) {
+        Ok(entry) => entry,
+        Err(code) => return code,
+    };
+    let cell = silenced(|| Cell::run(entry, checker, &budget(seed, schedules)));
+    let Some(run) = &cell.run else {
+        eprintln!("synclab: {checker} does not apply to {id}");
+        return ExitCode::from(2);
+    };
+    match &run.failure {
+        None => {
+            println!(
+                "{id} × {checker}: no failure in {} schedules: nothing to replay",
+                run.schedules
+            );
+            ExitCode::FAILURE
+        }
+        Some(failure) => {
+            println!(
+                "{id} × {checker}: {failure}\n(schedule {})\n",
+                run.schedules
+            );
+            if let Some(trace) = &run.trace {
+                println!("{}\n```mermaid\n{}```", trace.table(), trace.mermaid());
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Shows which cell runs: an updating line on a terminal, plain lines
+/// when piped.
+struct Progress {
+    total: usize,
+    done: usize,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress {
+            total,
+            done: 0,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn show(&mut self, id: &str, checker: Checker) {
+        self.done += 1;
+        let line = format!("[{:>3}/{}] {id} × {checker}", self.done, self.total);
+        let mut stderr = std::io::stderr();
+        if self.terminal {
+            let _ = write!(stderr, "\r\x1b[2K{line}");
+            let _ = stderr.flush();
+        } else {
+            let _ = writeln!(stderr, "{line}");
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+/// Runs `work` with the process's standard error sent to /dev/null: the
+/// checkers report what they catch themselves, and shuttle's own report of
+/// a failure it was asked to find is noise here.
+#[cfg(unix)]
+fn silenced<R>(work: impl FnOnce() -> R) -> R {
+    struct Restore(libc::c_int);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: `self.0` is the descriptor `dup` returned below, still
+            // open; dup2 onto 2 and close are plain syscalls on owned fds.
+            unsafe {
+                libc::dup2(self.0, 2);
+                libc::close(self.0);
+            }
+        }
+    }
+    // SAFETY: dup, open and dup2 on descriptors this process owns; a
+    // failure (-1) leaves standard error as it was.
+    let saved = unsafe { libc::dup(2) };
+    let null = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY) };
+    if saved < 0 || null < 0 {
+        // SAFETY: closing descriptors we opened (or -1, which is harmless).
+        unsafe {
+            libc::close(saved);
+            libc::close(null);
+        }
+        return work();
+    }
+    // SAFETY: both descriptors are open and owned by us.
+    unsafe {
+        libc::dup2(null, 2);
+        libc::close(null);
+    }
+    let _restore = Restore(saved);
+    work()
+}
+
+#[cfg(not(unix))]
+fn silenced<R>(work: impl FnOnce() -> R) -> R {
+    work()
 }

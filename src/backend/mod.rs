@@ -36,8 +36,8 @@ mod std_world;
 use std::time::{Duration, Instant};
 
 pub use model::{
-    Loom, LoomFutex, LoomJoinHandle, Shuttle, ShuttleFutex, ShuttleJoinHandle, UntrackedCell,
-    UntrackedPtr,
+    Loom, LoomFutex, LoomJoinHandle, Shuttle, ShuttleFutex, ShuttleJoinHandle, Traced,
+    UntrackedCell, UntrackedPtr,
 };
 pub use std_world::{Std, StdFutex, StdJoinHandle};
 
@@ -75,7 +75,12 @@ pub trait Backend: Sized + Send + Sync + 'static {
         T: Send + 'static;
 
     /// Lets another thread run: a scheduling point under the model checkers.
+    #[track_caller]
     fn yield_now();
+
+    /// A label of the current thread of this world, unique while it runs
+    /// (for [traces](crate::trace)).
+    fn current_thread() -> String;
 
     /// A spin-loop hint. loom requires one in every spin loop.
     fn spin_loop();
@@ -106,9 +111,13 @@ pub trait Backend: Sized + Send + Sync + 'static {
 #[allow(missing_docs)] // each method is the std method of the same name
 pub trait AtomicU32Ops: Send + Sync {
     fn new(value: u32) -> Self;
+    #[track_caller]
     fn load(&self, order: Ordering) -> u32;
+    #[track_caller]
     fn store(&self, value: u32, order: Ordering);
+    #[track_caller]
     fn swap(&self, value: u32, order: Ordering) -> u32;
+    #[track_caller]
     fn compare_exchange(
         &self,
         current: u32,
@@ -116,8 +125,11 @@ pub trait AtomicU32Ops: Send + Sync {
         success: Ordering,
         failure: Ordering,
     ) -> Result<u32, u32>;
+    #[track_caller]
     fn fetch_add(&self, value: u32, order: Ordering) -> u32;
+    #[track_caller]
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32;
+    #[track_caller]
     fn fetch_or(&self, value: u32, order: Ordering) -> u32;
 }
 
@@ -133,13 +145,17 @@ pub trait Futex: AtomicU32Ops {
     ///
     /// Returns `false` if it returned because the deadline passed, `true`
     /// otherwise (woken, word changed, or spurious).
+    #[track_caller]
     fn wait(&self, expected: u32, deadline: Deadline) -> bool;
     /// Wakes at most one thread sleeping on this word; true if it woke one.
+    #[track_caller]
     fn wake_one(&self) -> bool;
     /// Wakes every thread sleeping on this word.
+    #[track_caller]
     fn wake_all(&self);
     /// Wakes at most `n` threads sleeping on this word, stopping early when
     /// none is left (so `usize::MAX` is as cheap as the sleepers there are).
+    #[track_caller]
     fn wake(&self, n: usize) {
         for _ in 0..n {
             if !self.wake_one() {

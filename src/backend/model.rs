@@ -2,8 +2,83 @@
 //! both mirror std's API.
 
 use std::cell::UnsafeCell;
+use std::marker::PhantomData;
+use std::panic::Location;
 
-use super::{CellOps, MutPtrOps};
+use super::{AtomicU32Ops, Backend, CellOps, MutPtrOps, Ordering};
+use crate::trace;
+
+/// An atomic that records each operation into the current
+/// [trace](crate::trace): the atomic of the model worlds.
+#[derive(Debug)]
+pub struct Traced<A, B> {
+    inner: A,
+    world: PhantomData<fn() -> B>,
+}
+
+impl<A, B: Backend> Traced<A, B> {
+    #[track_caller]
+    fn note(&self, op: impl FnOnce() -> String) {
+        trace::record(
+            B::current_thread,
+            self as *const Self as usize,
+            op,
+            Location::caller(),
+        );
+    }
+}
+
+impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
+    fn new(value: u32) -> Self {
+        Traced {
+            inner: A::new(value),
+            world: PhantomData,
+        }
+    }
+    fn load(&self, order: Ordering) -> u32 {
+        let value = self.inner.load(order);
+        self.note(|| format!("load = {value}"));
+        value
+    }
+    fn store(&self, value: u32, order: Ordering) {
+        self.inner.store(value, order);
+        self.note(|| format!("store {value}"));
+    }
+    fn swap(&self, value: u32, order: Ordering) -> u32 {
+        let old = self.inner.swap(value, order);
+        self.note(|| format!("swap {value} = {old}"));
+        old
+    }
+    fn compare_exchange(
+        &self,
+        current: u32,
+        new: u32,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<u32, u32> {
+        let result = self.inner.compare_exchange(current, new, success, failure);
+        self.note(|| match result {
+            Ok(_) => format!("cas {current} → {new}: ok"),
+            Err(actual) => format!("cas {current} → {new}: fails, is {actual}"),
+        });
+        result
+    }
+    fn fetch_add(&self, value: u32, order: Ordering) -> u32 {
+        let old = self.inner.fetch_add(value, order);
+        self.note(|| format!("fetch_add {value} = {old}"));
+        old
+    }
+    fn fetch_sub(&self, value: u32, order: Ordering) -> u32 {
+        let old = self.inner.fetch_sub(value, order);
+        self.note(|| format!("fetch_sub {value} = {old}"));
+        old
+    }
+    fn fetch_or(&self, value: u32, order: Ordering) -> u32 {
+        let old = self.inner.fetch_or(value, order);
+        self.note(|| format!("fetch_or {value:#x} = {old:#x}"));
+        old
+    }
+}
 
 /// An `UnsafeCell` that tracks nothing: the cell of [`Std`](super::Std) and
 /// [`Shuttle`] (shuttle is sequentially consistent and has no race detector).
@@ -92,7 +167,7 @@ macro_rules! model_world {
         /// knows whether it woke anyone.
         #[derive(Debug)]
         pub struct $futex {
-            word: $krate::sync::atomic::AtomicU32,
+            word: Traced<$krate::sync::atomic::AtomicU32, $world>,
             /// Sleepers on `woken` that no wake has yet been sent to.
             sleepers: $krate::sync::Mutex<usize>,
             woken: $krate::sync::Condvar,
@@ -101,7 +176,7 @@ macro_rules! model_world {
         impl $futex {
             fn from_word(value: u32) -> Self {
                 $futex {
-                    word: $krate::sync::atomic::AtomicU32::new(value),
+                    word: Traced::new(value),
                     sleepers: $krate::sync::Mutex::new(0),
                     woken: $krate::sync::Condvar::new(),
                 }
@@ -111,6 +186,15 @@ macro_rules! model_world {
         super::delegate_atomic_u32!($futex, word);
         super::delegate_atomic_u32!($krate::sync::atomic::AtomicU32);
 
+        impl $futex {
+            #[track_caller]
+            fn note(&self, op: impl FnOnce() -> String) {
+                let address = &self.word as *const _ as usize;
+                let location = std::panic::Location::caller();
+                trace::record(<$world as Backend>::current_thread, address, op, location);
+            }
+        }
+
         impl super::Futex for $futex {
             fn wait(&self, expected: u32, deadline: super::Deadline) -> bool {
                 if <$world as super::Backend>::expired(deadline) {
@@ -119,11 +203,15 @@ macro_rules! model_world {
                 let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
                 // Relaxed: the mutex orders this load after any waker's
                 // store that notified before we took the mutex.
-                if self.word.load(super::Ordering::Relaxed) == expected {
+                if self.word.inner.load(super::Ordering::Relaxed) == expected {
                     *sleepers += 1;
+                    self.note(|| format!("wait while {expected}: sleeps"));
                     // The waker takes us off the count when it notifies;
                     // the models have no spurious wakeups.
                     drop(self.woken.wait(sleepers).unwrap_or_else(|e| e.into_inner()));
+                    self.note(|| "woken".to_owned());
+                } else {
+                    self.note(|| format!("wait while {expected}: changed, no sleep"));
                 }
                 true
             }
@@ -135,13 +223,15 @@ macro_rules! model_world {
                     *sleepers -= 1;
                     self.woken.notify_one();
                 }
+                self.note(|| if any { "wake one: wakes a sleeper" } else { "wake one: nobody sleeps" }.to_owned());
                 any
             }
 
             fn wake_all(&self) {
                 let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-                *sleepers = 0;
+                let woken = std::mem::take(&mut *sleepers);
                 self.woken.notify_all();
+                self.note(|| format!("wake all: wakes {woken}"));
             }
         }
 
@@ -161,7 +251,7 @@ macro_rules! model_world {
             const NAME: &'static str = stringify!($krate);
             const SPIN_LIMIT: u32 = 0;
 
-            type AtomicU32 = $krate::sync::atomic::AtomicU32;
+            type AtomicU32 = Traced<$krate::sync::atomic::AtomicU32, $world>;
             type Futex = $futex;
             type Cell<T> = $cell<T>;
             type JoinHandle<T: Send + 'static> = $handle<T>;
@@ -175,7 +265,12 @@ macro_rules! model_world {
             }
 
             fn yield_now() {
+                trace::record(Self::current_thread, 0, || "yield".to_owned(), std::panic::Location::caller());
                 $krate::thread::yield_now();
+            }
+
+            fn current_thread() -> String {
+                format!("{:?}", $krate::thread::current().id())
             }
 
             fn spin_loop() {

@@ -49,6 +49,10 @@ impl Backend for Std {
         std::hint::spin_loop();
     }
 
+    fn current_thread() -> String {
+        format!("{:?}", std::thread::current().id())
+    }
+
     #[inline]
     fn expired(deadline: Deadline) -> bool {
         match deadline {

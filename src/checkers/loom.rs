@@ -7,20 +7,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Budget, Checker, Run};
 use crate::failure::Failure;
-use crate::quiet;
+use crate::{quiet, trace};
 
 pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
-    Run::timed(Checker::Loom, || {
-        let mut executions = 0;
-        for bound in 0..=budget.loom_preemptions {
-            let (failure, explored) = explore(scenario, budget, bound);
-            executions += explored;
-            if let Some(failure) = failure {
-                return (Some(failure), executions);
+    let replay = |_| format!("--checker {}", Checker::Loom);
+    Run::traced(
+        Checker::Loom,
+        || {
+            let mut executions = 0;
+            for bound in 0..=budget.loom_preemptions {
+                let (failure, explored) = explore(scenario, budget, bound);
+                executions += explored;
+                if let Some(failure) = failure {
+                    return (Some(failure), executions);
+                }
             }
-        }
-        (None, executions)
-    })
+            (None, executions)
+        },
+        replay,
+    )
 }
 
 /// One `loom::model` run at preemption bound `bound`: the failure (if any)
@@ -38,6 +43,7 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
     let outcome = quiet::quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
             builder.check(move || {
+                trace::reset();
                 counter.fetch_add(1, Ordering::Relaxed);
                 scenario(ops);
             })

@@ -22,6 +22,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::failure::Failure;
+use crate::trace::{self, Trace};
 
 pub use stress::{Histogram, OK};
 
@@ -119,7 +120,7 @@ impl Default for Budget {
             seed: 0x05EE_D1AB,
             stress_rounds: 1_000,
             stress_ops: 50,
-            stress_round_timeout: Duration::from_secs(2),
+            stress_round_timeout: Duration::from_secs(1),
             model_cases: 256,
         }
     }
@@ -197,8 +198,12 @@ pub struct Run {
     pub elapsed: Duration,
     /// A stress run's outcome histogram.
     pub histogram: Option<Histogram>,
-    /// How to get this failure again, where the checker can say.
+    /// How to get this failure again: the arguments of `synclab replay`
+    /// after the variant, e.g. `--checker shuttle-random --seed 1 --schedules 3`.
     pub replay: Option<String>,
+    /// The failing execution's interleaving, where the checker records one
+    /// (loom, shuttle, linearizability).
+    pub trace: Option<Trace>,
 }
 
 impl Run {
@@ -212,8 +217,33 @@ impl Run {
             elapsed: start.elapsed(),
             histogram: None,
             replay: None,
+            trace: None,
         }
     }
+
+    /// Like [`Run::timed`], tracing the work: a failure keeps the failing
+    /// execution's trace, and the replay arguments `replay` gives for the
+    /// schedules it took.
+    fn traced(
+        checker: Checker,
+        work: impl FnOnce() -> (Option<Failure>, usize),
+        replay: impl FnOnce(usize) -> String,
+    ) -> Run {
+        trace::start();
+        let mut run = Run::timed(checker, work);
+        let trace = trace::stop();
+        if run.failure.is_some() {
+            run.trace = trace;
+            run.replay = Some(replay(run.schedules));
+        }
+        run
+    }
+}
+
+/// The `synclab replay` arguments that rerun a seeded checker up to the
+/// failing schedule.
+fn replay_args(checker: Checker, seed: u64, schedules: usize) -> String {
+    format!("--checker {checker} --seed {seed} --schedules {schedules}")
 }
 
 /// Runs `subject` under `checker` within `budget`; `None` if the subject
@@ -236,7 +266,12 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
         }
         Checker::Linearizability => {
             let test = subject.linearizability?;
-            Run::timed(Checker::Linearizability, || test(budget))
+            let seed = budget.seed;
+            Run::traced(
+                Checker::Linearizability,
+                || test(budget),
+                |schedules| replay_args(Checker::Linearizability, seed, schedules),
+            )
         }
     };
     Some(run)

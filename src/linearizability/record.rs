@@ -12,7 +12,7 @@ use shuttle::{Config, FailurePersistence, Runner};
 use super::{CheckError, Ending, History, Operation, Spec, check};
 use crate::checkers::Budget;
 use crate::failure::{Failure, FailureKind};
-use crate::quiet;
+use crate::{quiet, trace};
 
 /// Records the operations of a concurrent run into a [`History`].
 ///
@@ -155,6 +155,7 @@ where
                 (Arc::clone(&slot), Arc::clone(&explored), initial.clone());
             let scenario = scenario.clone();
             move || {
+                trace::reset();
                 explored.fetch_add(1, Ordering::Relaxed);
                 let recorder = publish(&slot);
                 scenario(Arc::clone(&recorder));

@@ -1,0 +1,192 @@
+//! Check your own primitive: the lab's scenarios and every applicable
+//! checker, pointed at a type the lab has never seen.
+//!
+//! Write the primitive over the [backend](crate::backend) (its atomics, its
+//! futex, its yield), implement the [kind](crate::kinds) it is (a lock, a
+//! semaphore, an event, a queue), name it in every world with a family, and
+//! call the `check_*` of its kind. The returned [`OwnReport`] says what each
+//! checker found; a test asserts on it.
+//!
+//! ```
+//! use synclab::backend::{AtomicU32Ops, Backend, Ordering};
+//! use synclab::failure::{Bug, FailureKind};
+//! use synclab::kinds::{LockApi, LockFamily};
+//! use synclab::checkers::Budget;
+//!
+//! /// A spin lock with the classic bug: check, then take, in two steps.
+//! struct NaiveSpin<B: Backend>(B::AtomicU32);
+//!
+//! impl<B: Backend> LockApi for NaiveSpin<B> {
+//!     fn new() -> Self {
+//!         NaiveSpin(B::AtomicU32::new(0))
+//!     }
+//!     fn try_lock(&self) -> bool {
+//!         if self.0.load(Ordering::Acquire) != 0 {
+//!             return false;
+//!         }
+//!         self.0.store(1, Ordering::Relaxed); // a second thread may be here too
+//!         true
+//!     }
+//!     fn lock(&self) {
+//!         while !self.try_lock() {
+//!             B::yield_now();
+//!         }
+//!     }
+//!     fn unlock(&self) {
+//!         self.0.store(0, Ordering::Release);
+//!     }
+//! }
+//!
+//! struct Naive;
+//! impl LockFamily for Naive {
+//!     type Lock<B: Backend> = NaiveSpin<B>;
+//! }
+//!
+//! let report = synclab::own::check_lock::<Naive>(&Budget::default());
+//! let failure = report.caught().expect("the race is caught");
+//! assert!(matches!(
+//!     failure.kind,
+//!     FailureKind::Assertion(Bug::TwoHolders | Bug::StaleRead)
+//! ));
+//! ```
+
+use std::fmt;
+
+use crate::backend::Shuttle;
+use crate::checkers::{self, Budget, Checker, Run, Subject};
+use crate::failure::Failure;
+use crate::kinds::{EventFamily, LockFamily, QueueFamily, SemaphoreFamily};
+use crate::linearizability::specs::{LockSpec, QueueSpec, SemaphoreSpec};
+use crate::linearizability::{self, check_recorded};
+use crate::{scenarios, worlds};
+
+/// What the checkers made of a user's primitive.
+#[derive(Clone, Debug)]
+pub struct OwnReport {
+    /// The kind checked: `lock`, `semaphore`, `event` or `queue`.
+    pub kind: &'static str,
+    /// One run per applicable checker, in the lab's column order.
+    pub runs: Vec<Run>,
+}
+
+impl OwnReport {
+    /// The failures the deterministic checkers caught (stress runs are
+    /// reported, never counted: see [`OwnReport::stress`]).
+    pub fn failures(&self) -> impl Iterator<Item = (Checker, &Failure)> {
+        self.runs
+            .iter()
+            .filter(|run| run.checker.is_deterministic())
+            .filter_map(|run| run.failure.as_ref().map(|failure| (run.checker, failure)))
+    }
+
+    /// The first failure a deterministic checker caught.
+    pub fn caught(&self) -> Option<&Failure> {
+        self.failures().next().map(|(_, failure)| failure)
+    }
+
+    /// What `checker` caught, if it ran and caught something.
+    pub fn caught_by(&self, checker: Checker) -> Option<&Failure> {
+        self.run(checker).and_then(|run| run.failure.as_ref())
+    }
+
+    /// `checker`'s run, if it applies to this kind.
+    pub fn run(&self, checker: Checker) -> Option<&Run> {
+        self.runs.iter().find(|run| run.checker == checker)
+    }
+
+    /// Whether no deterministic checker found anything.
+    pub fn is_clean(&self) -> bool {
+        self.caught().is_none()
+    }
+
+    /// The real-thread stress run: what it saw, as a frequency.
+    pub fn stress(&self) -> Option<&Run> {
+        self.run(Checker::Stress)
+    }
+}
+
+impl fmt::Display for OwnReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "your {}:", self.kind)?;
+        for run in &self.runs {
+            match &run.failure {
+                Some(failure) => writeln!(
+                    f,
+                    "- {}: caught after {} schedules: {failure}",
+                    run.checker, run.schedules
+                )?,
+                None => writeln!(
+                    f,
+                    "- {}: nothing found in {} schedules",
+                    run.checker, run.schedules
+                )?,
+            }
+        }
+        if let Some(trace) = self.runs.iter().find_map(|run| run.trace.as_ref()) {
+            writeln!(f, "\n{}", trace.table())?;
+        }
+        Ok(())
+    }
+}
+
+fn check(kind: &'static str, subject: Subject, budget: &Budget) -> OwnReport {
+    let runs = Checker::ALL
+        .into_iter()
+        .filter_map(|checker| checkers::run(checker, &subject, budget))
+        .collect();
+    OwnReport { kind, runs }
+}
+
+/// Checks a lock: mutual exclusion and ordering (two threads updating data
+/// inside, [`scenarios::lock_exclusion`]), lost wakeups, and the
+/// linearizability of acquire/release histories.
+pub fn check_lock<F: LockFamily>(budget: &Budget) -> OwnReport {
+    let subject = Subject {
+        worlds: worlds!(scenarios::lock_exclusion, F),
+        model: None,
+        linearizability: Some(|budget| {
+            let scenario = linearizability::scenarios::lock::<Shuttle, F>;
+            check_recorded(LockSpec::default(), scenario, budget, false)
+        }),
+    };
+    check("lock", subject, budget)
+}
+
+/// Checks a semaphore: at most N holders ([`scenarios::semaphore_admission`]),
+/// permits neither lost nor invented, lost wakeups, linearizability.
+pub fn check_semaphore<F: SemaphoreFamily>(budget: &Budget) -> OwnReport {
+    let subject = Subject {
+        worlds: worlds!(scenarios::semaphore_admission, F),
+        model: None,
+        linearizability: Some(|budget| {
+            let scenario = linearizability::scenarios::semaphore::<Shuttle, F>;
+            check_recorded(SemaphoreSpec::new(2), scenario, budget, false)
+        }),
+    };
+    check("semaphore", subject, budget)
+}
+
+/// Checks an event: one `set` releases every waiter
+/// ([`scenarios::event_broadcast`]).
+pub fn check_event<F: EventFamily>(budget: &Budget) -> OwnReport {
+    check(
+        "event",
+        Subject::scenario(worlds!(scenarios::event_broadcast, F)),
+        budget,
+    )
+}
+
+/// Checks a queue: the producer-consumer handoff
+/// ([`scenarios::queue_handoff`]: capacity, duplicates, lost items, lost
+/// wakeups) and the linearizability of a put/get/task_done/join history.
+pub fn check_queue<F: QueueFamily>(budget: &Budget) -> OwnReport {
+    let subject = Subject {
+        worlds: worlds!(scenarios::queue_handoff, F),
+        model: None,
+        linearizability: Some(|budget| {
+            let scenario = linearizability::scenarios::queue::<Shuttle, F>;
+            check_recorded(QueueSpec::bounded(1), scenario, budget, false)
+        }),
+    };
+    check("queue", subject, budget)
+}
