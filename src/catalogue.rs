@@ -12,6 +12,7 @@ use crate::counter::{Atomic, Locked, Racy};
 use crate::event::Correct as EventCorrect;
 use crate::event::broken::{NotifyOneSet, UnlockedCheck};
 use crate::failure::{Bug, FailureKind};
+use crate::fuzzing::{self, OpsTest};
 use crate::linearizability::{
     self,
     specs::{CounterSpec, LockSpec, QueueSpec, SemaphoreSpec},
@@ -127,6 +128,9 @@ pub struct Entry {
     /// The recorded scenario the linearizability checker judges, for
     /// primitives that have a spec.
     pub linearizability: Option<LinTest>,
+    /// The fuzz target of operation sequences, for primitives that have a
+    /// sequential model.
+    pub operations: Option<OpsTest>,
     /// What each checker is expected to make of it.
     pub expect: Expectations,
 }
@@ -274,6 +278,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: COUNTER,
         worlds: worlds!(scenarios::counter_increments, Locked),
         model: Some(checkers::model::counter::<Locked>),
+        operations: Some(fuzzing::counter::<Locked>),
         linearizability: Some(lin!(CounterSpec::default(), counter, Locked)),
         expect: Expectations::correct(),
     },
@@ -285,6 +290,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: COUNTER,
         worlds: worlds!(scenarios::counter_increments, Atomic),
         model: Some(checkers::model::counter::<Atomic>),
+        operations: Some(fuzzing::counter::<Atomic>),
         linearizability: Some(lin!(CounterSpec::default(), counter, Atomic)),
         expect: Expectations::correct(),
     },
@@ -298,6 +304,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: COUNTER,
         worlds: worlds!(scenarios::counter_increments, Racy),
         model: Some(checkers::model::counter::<Racy>),
+        operations: Some(fuzzing::counter::<Racy>),
         linearizability: Some(lin!(CounterSpec::default(), counter, Racy)),
         expect: Expectations::race(LOST_UPDATE),
     },
@@ -309,6 +316,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, Correct),
         model: Some(checkers::model::lock::<Correct>),
+        operations: Some(fuzzing::lock::<Correct>),
         linearizability: Some(lin!(LockSpec::default(), lock, Correct)),
         expect: Expectations::correct(),
     },
@@ -321,6 +329,7 @@ pub static CATALOGUE: &[Entry] = &[
                    protected cell for races; the final value counts every update",
         worlds: worlds!(scenarios::lock_guarded_data),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -334,6 +343,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, TestThenSet),
         model: Some(checkers::model::lock::<TestThenSet>),
+        operations: Some(fuzzing::lock::<TestThenSet>),
         linearizability: Some(lin!(LockSpec::default(), lock, TestThenSet)),
         expect: Expectations {
             // loom finds it first with no preemption at all, as a stale read:
@@ -353,6 +363,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, Relaxed),
         model: Some(checkers::model::lock::<Relaxed>),
+        operations: Some(fuzzing::lock::<Relaxed>),
         linearizability: Some(lin!(LockSpec::default(), lock, Relaxed)),
         expect: Expectations {
             loom: Expect::Catch(FailureKind::Assertion(Bug::StaleRead)),
@@ -373,6 +384,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: LOCK,
         worlds: worlds!(scenarios::lock_exclusion, NoWakeUnlock),
         model: Some(checkers::model::lock::<NoWakeUnlock>),
+        operations: Some(fuzzing::lock::<NoWakeUnlock>),
         linearizability: Some(lin!(LockSpec::default(), lock, NoWakeUnlock)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -387,6 +399,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: TWO_LOCKS,
         worlds: worlds!(scenarios::two_locks, false),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -400,6 +413,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: TWO_LOCKS,
         worlds: worlds!(scenarios::two_locks, true),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -414,6 +428,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: RELOCK,
         worlds: worlds!(scenarios::relock_in_if_let, false),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -427,6 +442,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: RELOCK,
         worlds: worlds!(scenarios::relock_in_if_let, true),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations {
             // No interleaving needed: a thread deadlocks on itself in every
@@ -443,6 +459,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: SEMAPHORE,
         worlds: worlds!(scenarios::semaphore_admission, SemaphoreCorrect),
         model: Some(checkers::model::semaphore::<SemaphoreCorrect>),
+        operations: Some(fuzzing::semaphore::<SemaphoreCorrect>),
         linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SemaphoreCorrect)),
         expect: Expectations::correct(),
     },
@@ -456,6 +473,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: SEMAPHORE,
         worlds: worlds!(scenarios::semaphore_admission, CheckThenDecrement),
         model: Some(checkers::model::semaphore::<CheckThenDecrement>),
+        operations: Some(fuzzing::semaphore::<CheckThenDecrement>),
         linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, CheckThenDecrement)),
         expect: Expectations::race(FailureKind::Assertion(Bug::OverAdmission)),
     },
@@ -469,6 +487,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: SEMAPHORE,
         worlds: worlds!(scenarios::semaphore_admission, SilentRelease),
         model: Some(checkers::model::semaphore::<SilentRelease>),
+        operations: Some(fuzzing::semaphore::<SilentRelease>),
         linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SilentRelease)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -483,6 +502,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: BOUNDED,
         worlds: worlds!(scenarios::bounded_over_release, SemaphoreCorrect),
         model: Some(checkers::model::bounded_semaphore::<SemaphoreCorrect>),
+        operations: Some(fuzzing::bounded_semaphore::<SemaphoreCorrect>),
         linearizability: Some(lin!(
             SemaphoreSpec::bounded(1),
             bounded_semaphore,
@@ -500,6 +520,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: BOUNDED,
         worlds: worlds!(scenarios::bounded_over_release, UnboundedRelease),
         model: Some(checkers::model::bounded_semaphore::<UnboundedRelease>),
+        operations: Some(fuzzing::bounded_semaphore::<UnboundedRelease>),
         linearizability: Some(lin!(
             SemaphoreSpec::bounded(1),
             bounded_semaphore,
@@ -520,6 +541,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: EVENT,
         worlds: worlds!(scenarios::event_broadcast, EventCorrect),
         model: Some(checkers::model::event::<EventCorrect>),
+        operations: Some(fuzzing::event::<EventCorrect>),
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -531,6 +553,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: EVENT,
         worlds: worlds!(scenarios::event_broadcast, NotifyOneSet),
         model: Some(checkers::model::event::<NotifyOneSet>),
+        operations: Some(fuzzing::event::<NotifyOneSet>),
         linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -547,6 +570,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: EVENT,
         worlds: worlds!(scenarios::event_broadcast, UnlockedCheck),
         model: Some(checkers::model::event::<UnlockedCheck>),
+        operations: Some(fuzzing::event::<UnlockedCheck>),
         linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -562,6 +586,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::condition_consumers, false),
         // The model test checks the Condition itself, sequentially.
         model: Some(checkers::model::condition),
+        operations: Some(fuzzing::condition),
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -575,6 +600,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: CONSUMERS,
         worlds: worlds!(scenarios::condition_consumers, true),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations::race(FailureKind::Assertion(Bug::FalseState)),
     },
@@ -586,6 +612,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: HANDOFF,
         worlds: worlds!(scenarios::condition_handoff, false),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -599,6 +626,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: HANDOFF,
         worlds: worlds!(scenarios::condition_handoff, true),
         model: None,
+        operations: None,
         linearizability: None,
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -613,6 +641,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, QueueCorrect),
         model: Some(checkers::model::queue::<QueueCorrect>),
+        operations: Some(fuzzing::queue::<QueueCorrect>),
         linearizability: None,
         expect: Expectations::correct(),
     },
@@ -624,6 +653,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: JOIN,
         worlds: worlds!(scenarios::queue_join, QueueCorrect),
         model: None,
+        operations: None,
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, QueueCorrect)),
         expect: Expectations::correct(),
     },
@@ -637,6 +667,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, OneCondition),
         model: Some(checkers::model::queue::<OneCondition>),
+        operations: Some(fuzzing::queue::<OneCondition>),
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, OneCondition)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -651,6 +682,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, NoFullCheck),
         model: Some(checkers::model::queue::<NoFullCheck>),
+        operations: Some(fuzzing::queue::<NoFullCheck>),
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, NoFullCheck)),
         expect: Expectations {
             model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
@@ -667,6 +699,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: QUEUE,
         worlds: worlds!(scenarios::queue_handoff, UnlockedLength),
         model: Some(checkers::model::queue::<UnlockedLength>),
+        operations: Some(fuzzing::queue::<UnlockedLength>),
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, UnlockedLength)),
         expect: Expectations {
             stress: Expect::Observe(FailureKind::Hang),
@@ -683,6 +716,7 @@ pub static CATALOGUE: &[Entry] = &[
         scenario: JOIN,
         worlds: worlds!(scenarios::queue_join, TaskDoneRace),
         model: Some(checkers::model::queue::<TaskDoneRace>),
+        operations: Some(fuzzing::queue::<TaskDoneRace>),
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, TaskDoneRace)),
         expect: Expectations {
             // Either consequence, whichever schedule comes first: a lost

@@ -23,6 +23,7 @@
 //! | [`catalogue`] | the one list of variants and what each checker should make of them |
 //! | [`trace`] | the recorded interleaving of a failing execution: a per-thread table and a Mermaid diagram |
 //! | [`report`] | the matrix, the stories, the traces: Markdown and JSON |
+//! | [`fuzzing`] | what the cargo-fuzz targets call: operation sequences, and fuzzer-chosen schedules |
 //! | [`failure`] | what a checker caught: deadlock, data race, lost update, two holders... |
 //!
 //! ## Everyday use
@@ -61,6 +62,7 @@ pub mod condition;
 pub mod counter;
 pub mod event;
 pub mod failure;
+pub mod fuzzing;
 pub mod kinds;
 pub mod linearizability;
 pub mod lock;

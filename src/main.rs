@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use synclab::catalogue::{CATALOGUE, Entry, find};
 use synclab::checkers::{Budget, Checker};
+use synclab::fuzzing::TargetKind;
 use synclab::report::{self, Cell};
 
 /// synclab: the classic threading primitives, correct and broken, under
@@ -47,13 +48,26 @@ enum Command {
         /// The variant's id, e.g. `lock-relaxed`.
         variant: String,
     },
+    /// For a fuzz target (`ops` or `schedule`) of a variant's scenario: each
+    /// variant it runs, and whether it must `crash` or `survive`.
+    FuzzPlan {
+        /// `ops` or `schedule`.
+        #[arg(value_parser = ["ops", "schedule"])]
+        kind: String,
+        /// The id the target names.
+        variant: String,
+    },
     /// Replay a failure deterministically and show its trace again.
     Replay {
         /// The variant's id.
         variant: String,
         /// The checker that found it.
-        #[arg(long, value_parser = parse_checker)]
-        checker: Checker,
+        #[arg(long, value_parser = parse_checker, required_unless_present = "schedule")]
+        checker: Option<Checker>,
+        /// A shuttle schedule, as a fuzz crash prints it: replays that one
+        /// execution.
+        #[arg(long, conflicts_with_all = ["checker", "seed", "schedules"])]
+        schedule: Option<String>,
         /// The seed of a shuttle or linearizability run.
         #[arg(long)]
         seed: Option<u64>,
@@ -97,12 +111,33 @@ fn main() -> ExitCode {
             seed,
         } => run(&filters, &checkers, json, &budget(seed, iterations)),
         Command::Explain { variant } => explain(&variant),
+        Command::FuzzPlan { kind, variant } => {
+            let kind = if kind == "ops" {
+                TargetKind::Operations
+            } else {
+                TargetKind::Schedule
+            };
+            let plan = synclab::fuzzing::plan(kind, &variant);
+            if plan.is_empty() {
+                eprintln!("synclab: no variant `{variant}` with a target of that kind");
+                return ExitCode::from(2);
+            }
+            for (entry, crash) in plan {
+                println!("{} {}", entry.id, if crash { "crash" } else { "survive" });
+            }
+            ExitCode::SUCCESS
+        }
         Command::Replay {
             variant,
             checker,
+            schedule,
             seed,
             schedules,
-        } => replay(&variant, checker, seed, schedules),
+        } => match (checker, schedule) {
+            (_, Some(schedule)) => replay_schedule(&variant, &schedule),
+            (Some(checker), None) => replay(&variant, checker, seed, schedules),
+            (None, None) => unreachable!("clap requires --checker or --schedule"),
+        },
     }
 }
 
@@ -240,6 +275,27 @@ fn replay(id: &str, checker: Checker, seed: Option<u64>, schedules: Option<usize
             if let Some(trace) = &run.trace {
                 println!("{}\n```mermaid\n{}```", trace.table(), trace.mermaid());
             }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn replay_schedule(id: &str, encoded: &str) -> ExitCode {
+    let entry = match variant(id) {
+        Ok(entry) => entry,
+        Err(code) => return code,
+    };
+    match silenced(|| synclab::fuzzing::replay(entry, encoded)) {
+        Err(why) => {
+            eprintln!("synclab: {why}");
+            ExitCode::from(2)
+        }
+        Ok(None) => {
+            println!("{id}: the schedule runs to the end without a failure: nothing to replay");
+            ExitCode::FAILURE
+        }
+        Ok(Some(found)) => {
+            println!("{found}");
             ExitCode::SUCCESS
         }
     }

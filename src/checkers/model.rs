@@ -106,20 +106,24 @@ pub fn counter<K: CounterKind>(cases: u32, seed: u64) -> Result<usize, Failure> 
         (0..8u8).prop_map(CounterOp::Increment),
         Just(CounterOp::Get)
     ];
-    run_model(vec(op, 0..32), cases, seed, |ops| {
-        let counter = Counter::<Std, K>::new_in();
-        let mut model = 0u32;
-        for (step, op) in ops.iter().enumerate() {
-            match *op {
-                CounterOp::Increment(times) => {
-                    (0..times).for_each(|_| counter.increment());
-                    model += u32::from(times);
-                }
-                CounterOp::Get => agree(step, op, counter.get(), model)?,
+    run_model(vec(op, 0..32), cases, seed, |ops| counter_ops::<K>(ops))
+}
+
+/// Applies `ops` to the counter and its sequential model (the check behind
+/// [`counter`], shared with the fuzz targets); `Err` says where they disagree.
+pub fn counter_ops<K: CounterKind>(ops: &[CounterOp]) -> Result<(), String> {
+    let counter = Counter::<Std, K>::new_in();
+    let mut model = 0u32;
+    for (step, op) in ops.iter().enumerate() {
+        match *op {
+            CounterOp::Increment(times) => {
+                (0..times).for_each(|_| counter.increment());
+                model += u32::from(times);
             }
+            CounterOp::Get => agree(step, op, counter.get(), model)?,
         }
-        agree(ops.len(), &CounterOp::Get, counter.get(), model)
-    })
+    }
+    agree(ops.len(), &CounterOp::Get, counter.get(), model)
 }
 
 /// A timeout the lock model uses: the boundaries and one short real wait.
@@ -176,31 +180,35 @@ pub fn lock<V: LockVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
         timeout.prop_map(LockOp::LockFor),
         Just(LockOp::Unlock),
     ];
-    run_model(vec(op, 0..24), cases, seed, |ops| {
-        let lock = RawLock::<Std, V>::new_in();
-        let mut guard = None;
-        for (step, op) in ops.iter().enumerate() {
-            let held = guard.is_some();
-            let acquired = match *op {
-                LockOp::TryLock => lock.try_lock(),
-                LockOp::Lock if held => continue,
-                LockOp::Lock => Some(lock.lock()),
-                LockOp::LockFor(Timeout::Max) if held => continue,
-                LockOp::LockFor(timeout) => {
-                    timed(step, op, timeout, || lock.try_lock_for(timeout.duration()))?
-                }
-                LockOp::Unlock => {
-                    guard = None;
-                    continue;
-                }
-            };
-            agree(step, op, acquired.is_some(), !held)?;
-            if acquired.is_some() {
-                guard = acquired;
+    run_model(vec(op, 0..24), cases, seed, |ops| lock_ops::<V>(ops))
+}
+
+/// Applies `ops` to the lock and its sequential model (the check behind
+/// [`lock`], shared with the fuzz targets); `Err` says where they disagree.
+pub fn lock_ops<V: LockVariant>(ops: &[LockOp]) -> Result<(), String> {
+    let lock = RawLock::<Std, V>::new_in();
+    let mut guard = None;
+    for (step, op) in ops.iter().enumerate() {
+        let held = guard.is_some();
+        let acquired = match *op {
+            LockOp::TryLock => lock.try_lock(),
+            LockOp::Lock if held => continue,
+            LockOp::Lock => Some(lock.lock()),
+            LockOp::LockFor(Timeout::Max) if held => continue,
+            LockOp::LockFor(timeout) => {
+                timed(step, op, timeout, || lock.try_lock_for(timeout.duration()))?
             }
+            LockOp::Unlock => {
+                guard = None;
+                continue;
+            }
+        };
+        agree(step, op, acquired.is_some(), !held)?;
+        if acquired.is_some() {
+            guard = acquired;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 fn agree<T: PartialEq + Debug>(
@@ -235,7 +243,7 @@ pub enum SemaphoreOp {
     Available,
 }
 
-fn semaphore_ops() -> impl Strategy<Value = (u32, Vec<SemaphoreOp>)> {
+fn semaphore_strategy() -> impl Strategy<Value = (u32, Vec<SemaphoreOp>)> {
     let op = prop_oneof![
         Just(SemaphoreOp::Acquire),
         Just(SemaphoreOp::TryAcquire),
@@ -264,68 +272,76 @@ fn semaphore_model<V: SemaphoreVariant>(
     cases: u32,
     seed: u64,
 ) -> Result<usize, Failure> {
-    run_model(semaphore_ops(), cases, seed, |(initial, ops)| {
-        let semaphore = BoundedSemaphore::<Std, V>::new_in(*initial);
-        let plain = Semaphore::<Std, V>::new_in(*initial);
-        let bound = if bounded {
-            *initial
-        } else {
-            crate::semaphore::MAX_PERMITS
-        };
-        let mut model = *initial;
-        let mut held = std::collections::VecDeque::new();
-        for (step, op) in ops.iter().enumerate() {
-            let permit = match *op {
-                SemaphoreOp::Acquire if model == 0 => continue,
-                SemaphoreOp::Acquire => {
-                    Some(pick(bounded, || semaphore.acquire(), || plain.acquire()))
-                }
-                SemaphoreOp::TryAcquire => {
-                    pick(bounded, || semaphore.try_acquire(), || plain.try_acquire())
-                }
-                SemaphoreOp::AcquireFor(Timeout::Max) if model == 0 => continue,
-                SemaphoreOp::AcquireFor(timeout) => timed(step, op, timeout, || {
-                    pick(
-                        bounded,
-                        || semaphore.try_acquire_for(timeout.duration()),
-                        || plain.try_acquire_for(timeout.duration()),
-                    )
-                })?,
-                SemaphoreOp::DropPermit => {
-                    if held.pop_front().is_some() {
-                        model = (model + 1).min(bound);
-                    }
-                    continue;
-                }
-                SemaphoreOp::Release => {
-                    let accepted = if bounded {
-                        semaphore.release().is_ok()
-                    } else {
-                        plain.release();
-                        true
-                    };
-                    agree(step, op, accepted, model < bound)?;
-                    model = (model + 1).min(bound);
-                    continue;
-                }
-                SemaphoreOp::Available => {
-                    let seen = pick(
-                        bounded,
-                        || semaphore.available_permits(),
-                        || plain.available_permits(),
-                    );
-                    agree(step, op, seen, model)?;
-                    continue;
-                }
-            };
-            agree(step, op, permit.is_some(), model > 0)?;
-            if let Some(permit) = permit {
-                model -= 1;
-                held.push_back(permit);
-            }
-        }
-        Ok(())
+    run_model(semaphore_strategy(), cases, seed, |(initial, ops)| {
+        semaphore_ops::<V>(bounded, *initial, ops)
     })
+}
+
+/// Applies `ops` to a semaphore starting at `initial` permits (bounded
+/// there if `bounded`) and to its model; shared with the fuzz targets.
+pub fn semaphore_ops<V: SemaphoreVariant>(
+    bounded: bool,
+    initial: u32,
+    ops: &[SemaphoreOp],
+) -> Result<(), String> {
+    let semaphore = BoundedSemaphore::<Std, V>::new_in(initial);
+    let plain = Semaphore::<Std, V>::new_in(initial);
+    let bound = if bounded {
+        initial
+    } else {
+        crate::semaphore::MAX_PERMITS
+    };
+    let mut model = initial;
+    let mut held = std::collections::VecDeque::new();
+    for (step, op) in ops.iter().enumerate() {
+        let permit = match *op {
+            SemaphoreOp::Acquire if model == 0 => continue,
+            SemaphoreOp::Acquire => Some(pick(bounded, || semaphore.acquire(), || plain.acquire())),
+            SemaphoreOp::TryAcquire => {
+                pick(bounded, || semaphore.try_acquire(), || plain.try_acquire())
+            }
+            SemaphoreOp::AcquireFor(Timeout::Max) if model == 0 => continue,
+            SemaphoreOp::AcquireFor(timeout) => timed(step, op, timeout, || {
+                pick(
+                    bounded,
+                    || semaphore.try_acquire_for(timeout.duration()),
+                    || plain.try_acquire_for(timeout.duration()),
+                )
+            })?,
+            SemaphoreOp::DropPermit => {
+                if held.pop_front().is_some() {
+                    model = (model + 1).min(bound);
+                }
+                continue;
+            }
+            SemaphoreOp::Release => {
+                let accepted = if bounded {
+                    semaphore.release().is_ok()
+                } else {
+                    plain.release();
+                    true
+                };
+                agree(step, op, accepted, model < bound)?;
+                model = (model + 1).min(bound);
+                continue;
+            }
+            SemaphoreOp::Available => {
+                let seen = pick(
+                    bounded,
+                    || semaphore.available_permits(),
+                    || plain.available_permits(),
+                );
+                agree(step, op, seen, model)?;
+                continue;
+            }
+        };
+        agree(step, op, permit.is_some(), model > 0)?;
+        if let Some(permit) = permit {
+            model -= 1;
+            held.push_back(permit);
+        }
+    }
+    Ok(())
 }
 
 /// Runs the bounded or the plain semaphore's operation.
@@ -387,39 +403,43 @@ pub fn event<V: EventVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
         Just(EventOp::Wait),
         timeout().prop_map(EventOp::WaitFor),
     ];
-    run_model(vec(op, 0..24), cases, seed, |ops| {
-        let event = Event::<Std, V>::new_in();
-        let mut model = false;
-        for (step, op) in ops.iter().enumerate() {
-            match *op {
-                EventOp::Set => model = true,
-                EventOp::Clear => model = false,
-                EventOp::Wait | EventOp::WaitFor(Timeout::Max) if !model => continue,
-                _ => {}
-            }
-            let seen = match *op {
-                EventOp::Set => {
-                    event.set();
-                    continue;
-                }
-                EventOp::Clear => {
-                    event.clear();
-                    continue;
-                }
-                EventOp::IsSet => event.is_set(),
-                EventOp::Wait => {
-                    event.wait();
-                    true
-                }
-                EventOp::WaitFor(timeout) => timed(step, op, timeout, || {
-                    event.wait_for(timeout.duration()).then_some(())
-                })?
-                .is_some(),
-            };
-            agree(step, op, seen, model)?;
+    run_model(vec(op, 0..24), cases, seed, |ops| event_ops::<V>(ops))
+}
+
+/// Applies `ops` to the event and its sequential model (the check behind
+/// [`event`], shared with the fuzz targets); `Err` says where they disagree.
+pub fn event_ops<V: EventVariant>(ops: &[EventOp]) -> Result<(), String> {
+    let event = Event::<Std, V>::new_in();
+    let mut model = false;
+    for (step, op) in ops.iter().enumerate() {
+        match *op {
+            EventOp::Set => model = true,
+            EventOp::Clear => model = false,
+            EventOp::Wait | EventOp::WaitFor(Timeout::Max) if !model => continue,
+            _ => {}
         }
-        Ok(())
-    })
+        let seen = match *op {
+            EventOp::Set => {
+                event.set();
+                continue;
+            }
+            EventOp::Clear => {
+                event.clear();
+                continue;
+            }
+            EventOp::IsSet => event.is_set(),
+            EventOp::Wait => {
+                event.wait();
+                true
+            }
+            EventOp::WaitFor(timeout) => timed(step, op, timeout, || {
+                event.wait_for(timeout.duration()).then_some(())
+            })?
+            .is_some(),
+        };
+        agree(step, op, seen, model)?;
+    }
+    Ok(())
 }
 
 /// An operation on a [`Condition`], by the one test thread.
@@ -449,40 +469,43 @@ pub fn condition(cases: u32, seed: u64) -> Result<usize, Failure> {
         timeout().prop_map(ConditionOp::WaitFor),
         (0..4u8, timeout()).prop_map(|(n, t)| ConditionOp::WaitWhileBelow(n, t)),
     ];
-    run_model(vec(op, 0..16), cases, seed, |ops| {
-        let condition = Condition::<u8, Std>::new_in(0);
-        let mut model = 0;
-        for (step, op) in ops.iter().enumerate() {
-            match *op {
-                ConditionOp::Set(value) => {
-                    *condition.lock() = value;
-                    model = value;
-                }
-                ConditionOp::Notify(n) => condition.notify(n),
-                ConditionOp::NotifyAll => condition.notify_all(),
-                ConditionOp::WaitFor(Timeout::Max) => {}
-                ConditionOp::WaitFor(timeout) => {
-                    let woken = timed(step, op, timeout, || {
-                        let (_guard, woken) =
-                            condition.wait_for(condition.lock(), timeout.duration());
-                        woken.then_some(())
-                    })?;
-                    agree(step, op, woken.is_some(), false)?;
-                }
-                ConditionOp::WaitWhileBelow(n, Timeout::Max) if model < n => {}
-                ConditionOp::WaitWhileBelow(n, timeout) => {
-                    let satisfied = timed(step, op, timeout, || {
-                        let guard = condition.lock();
-                        let (_guard, satisfied) =
-                            condition.wait_while_for(guard, timeout.duration(), |value| *value < n);
-                        satisfied.then_some(())
-                    })?;
-                    agree(step, op, satisfied.is_some(), model >= n)?;
-                }
+    run_model(vec(op, 0..16), cases, seed, |ops| condition_ops(ops))
+}
+
+/// Applies `ops` to the condition and its sequential model (the check behind
+/// [`condition`], shared with the fuzz targets); `Err` says where they disagree.
+pub fn condition_ops(ops: &[ConditionOp]) -> Result<(), String> {
+    let condition = Condition::<u8, Std>::new_in(0);
+    let mut model = 0;
+    for (step, op) in ops.iter().enumerate() {
+        match *op {
+            ConditionOp::Set(value) => {
+                *condition.lock() = value;
+                model = value;
+            }
+            ConditionOp::Notify(n) => condition.notify(n),
+            ConditionOp::NotifyAll => condition.notify_all(),
+            ConditionOp::WaitFor(Timeout::Max) => {}
+            ConditionOp::WaitFor(timeout) => {
+                let woken = timed(step, op, timeout, || {
+                    let (_guard, woken) = condition.wait_for(condition.lock(), timeout.duration());
+                    woken.then_some(())
+                })?;
+                agree(step, op, woken.is_some(), false)?;
+            }
+            ConditionOp::WaitWhileBelow(n, Timeout::Max) if model < n => {}
+            ConditionOp::WaitWhileBelow(n, timeout) => {
+                let satisfied = timed(step, op, timeout, || {
+                    let guard = condition.lock();
+                    let (_guard, satisfied) =
+                        condition.wait_while_for(guard, timeout.duration(), |value| *value < n);
+                    satisfied.then_some(())
+                })?;
+                agree(step, op, satisfied.is_some(), model >= n)?;
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// An operation on a [`Queue`], by the one test thread.
@@ -526,67 +549,71 @@ pub fn queue<V: QueueVariant>(cases: u32, seed: u64) -> Result<usize, Failure> {
         (0..4usize, vec(op, 0..24)),
         cases,
         seed,
-        |(maxsize, ops)| {
-            let queue = Queue::<u8, Std, V>::new_in(*maxsize);
-            let capacity = if *maxsize == 0 { usize::MAX } else { *maxsize };
-            let mut items = std::collections::VecDeque::new();
-            let mut unfinished = 0u32;
-            for (step, op) in ops.iter().enumerate() {
-                let full = items.len() >= capacity;
-                match *op {
-                    QueueOp::Put(_) | QueueOp::PutFor(_, Timeout::Max) if full => continue,
-                    QueueOp::Get | QueueOp::GetFor(Timeout::Max) if items.is_empty() => continue,
-                    QueueOp::JoinFor(Timeout::Max) if unfinished > 0 => continue,
-                    _ => {}
-                }
-                match *op {
-                    QueueOp::Put(x) | QueueOp::TryPut(x) | QueueOp::PutFor(x, _) => {
-                        let accepted = match *op {
-                            QueueOp::Put(_) => {
-                                queue.put(x);
-                                true
-                            }
-                            QueueOp::TryPut(_) => queue.try_put(x).is_ok(),
-                            QueueOp::PutFor(_, timeout) => timed(step, op, timeout, || {
-                                queue.put_for(x, timeout.duration()).ok()
-                            })?
-                            .is_some(),
-                            _ => unreachable!(),
-                        };
-                        agree(step, op, accepted, !full)?;
-                        if accepted {
-                            items.push_back(x);
-                            unfinished += 1;
-                        }
+        |(maxsize, ops)| queue_ops::<V>(*maxsize, ops),
+    )
+}
+
+/// Applies `ops` to the queue and its sequential model (the check behind
+/// [`queue`], shared with the fuzz targets); `Err` says where they disagree.
+pub fn queue_ops<V: QueueVariant>(maxsize: usize, ops: &[QueueOp]) -> Result<(), String> {
+    let queue = Queue::<u8, Std, V>::new_in(maxsize);
+    let capacity = if maxsize == 0 { usize::MAX } else { maxsize };
+    let mut items = std::collections::VecDeque::new();
+    let mut unfinished = 0u32;
+    for (step, op) in ops.iter().enumerate() {
+        let full = items.len() >= capacity;
+        match *op {
+            QueueOp::Put(_) | QueueOp::PutFor(_, Timeout::Max) if full => continue,
+            QueueOp::Get | QueueOp::GetFor(Timeout::Max) if items.is_empty() => continue,
+            QueueOp::JoinFor(Timeout::Max) if unfinished > 0 => continue,
+            _ => {}
+        }
+        match *op {
+            QueueOp::Put(x) | QueueOp::TryPut(x) | QueueOp::PutFor(x, _) => {
+                let accepted = match *op {
+                    QueueOp::Put(_) => {
+                        queue.put(x);
+                        true
                     }
-                    QueueOp::Get => agree(step, op, Some(queue.get()), items.pop_front())?,
-                    QueueOp::TryGet => agree(step, op, queue.try_get(), items.pop_front())?,
-                    QueueOp::GetFor(timeout) => {
-                        let got = timed(step, op, timeout, || queue.get_for(timeout.duration()))?;
-                        agree(step, op, got, items.pop_front())?;
-                    }
-                    QueueOp::TaskDone => {
-                        agree(step, op, queue.task_done().is_ok(), unfinished > 0)?;
-                        unfinished = unfinished.saturating_sub(1);
-                    }
-                    QueueOp::JoinFor(timeout) => {
-                        let joined = timed(step, op, timeout, || {
-                            queue.join_for(timeout.duration()).then_some(())
-                        })?;
-                        agree(step, op, joined.is_some(), unfinished == 0)?;
-                    }
-                    QueueOp::Len => {
-                        let seen = (queue.len(), queue.is_empty(), queue.is_full());
-                        agree(
-                            step,
-                            op,
-                            seen,
-                            (items.len(), items.is_empty(), items.len() >= capacity),
-                        )?;
-                    }
+                    QueueOp::TryPut(_) => queue.try_put(x).is_ok(),
+                    QueueOp::PutFor(_, timeout) => timed(step, op, timeout, || {
+                        queue.put_for(x, timeout.duration()).ok()
+                    })?
+                    .is_some(),
+                    _ => unreachable!(),
+                };
+                agree(step, op, accepted, !full)?;
+                if accepted {
+                    items.push_back(x);
+                    unfinished += 1;
                 }
             }
-            Ok(())
-        },
-    )
+            QueueOp::Get => agree(step, op, Some(queue.get()), items.pop_front())?,
+            QueueOp::TryGet => agree(step, op, queue.try_get(), items.pop_front())?,
+            QueueOp::GetFor(timeout) => {
+                let got = timed(step, op, timeout, || queue.get_for(timeout.duration()))?;
+                agree(step, op, got, items.pop_front())?;
+            }
+            QueueOp::TaskDone => {
+                agree(step, op, queue.task_done().is_ok(), unfinished > 0)?;
+                unfinished = unfinished.saturating_sub(1);
+            }
+            QueueOp::JoinFor(timeout) => {
+                let joined = timed(step, op, timeout, || {
+                    queue.join_for(timeout.duration()).then_some(())
+                })?;
+                agree(step, op, joined.is_some(), unfinished == 0)?;
+            }
+            QueueOp::Len => {
+                let seen = (queue.len(), queue.is_empty(), queue.is_full());
+                agree(
+                    step,
+                    op,
+                    seen,
+                    (items.len(), items.is_empty(), items.len() >= capacity),
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
