@@ -24,6 +24,7 @@
 //! | [`trace`] | the recorded interleaving of a failing execution: a per-thread table and a Mermaid diagram |
 //! | [`report`] | the matrix, the stories, the traces: Markdown and JSON |
 //! | [`fuzzing`] | what the cargo-fuzz targets call: operation sequences, and fuzzer-chosen schedules |
+//! | [`bench_summary`] | criterion's estimates as Markdown tables, and the speed goals |
 //! | [`failure`] | what a checker caught: deadlock, data race, lost update, two holders... |
 //!
 //! ## Everyday use
@@ -56,6 +57,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod bench_summary;
 pub mod catalogue;
 pub mod checkers;
 pub mod condition;

@@ -48,6 +48,13 @@ enum Command {
         /// The variant's id, e.g. `lock-relaxed`.
         variant: String,
     },
+    /// Summarize criterion's saved estimates (after `cargo bench`) as
+    /// Markdown: a table per group, and the speed goals.
+    BenchSummary {
+        /// criterion's output directory.
+        #[arg(long, default_value = "target/criterion")]
+        criterion_dir: PathBuf,
+    },
     /// For a fuzz target (`ops` or `schedule`) of a variant's scenario: each
     /// variant it runs, and whether it must `crash` or `survive`.
     FuzzPlan {
@@ -111,6 +118,18 @@ fn main() -> ExitCode {
             seed,
         } => run(&filters, &checkers, json, &budget(seed, iterations)),
         Command::Explain { variant } => explain(&variant),
+        Command::BenchSummary { criterion_dir } => {
+            match synclab::bench_summary::read(&criterion_dir) {
+                Ok(measurements) => {
+                    print!("{}", synclab::bench_summary::report(&measurements));
+                    ExitCode::SUCCESS
+                }
+                Err(why) => {
+                    eprintln!("synclab: {why}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::FuzzPlan { kind, variant } => {
             let kind = if kind == "ops" {
                 TargetKind::Operations

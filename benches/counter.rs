@@ -1,0 +1,76 @@
+//! The guide's counter, two threads incrementing: racy (the price of being
+//! wrong: a load and a store, no lock), atomic, and under synclab's Lock,
+//! std's Mutex and parking_lot's Mutex.
+
+mod common;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use common::{BenchLock, Padded, timed_threads};
+use criterion::{
+    BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
+
+const THREADS: usize = 2;
+
+fn locked<L: BenchLock>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group.bench_function(L::NAME, |b| {
+        b.iter_custom(|iters| {
+            timed_threads(
+                THREADS,
+                iters,
+                Arc::new(Padded::new(L::new())),
+                |lock, _, iters| {
+                    (0..iters).for_each(|_| lock.with(|v| *v += 1));
+                },
+            )
+        })
+    });
+}
+
+fn counter(c: &mut Criterion) {
+    let mut group = c.benchmark_group("counter/2-threads");
+    group.throughput(Throughput::Elements(THREADS as u64));
+    group.bench_function("racy", |b| {
+        b.iter_custom(|iters| {
+            timed_threads(
+                THREADS,
+                iters,
+                Arc::new(Padded::new(AtomicU64::new(0))),
+                |value, _, iters| {
+                    for _ in 0..iters {
+                        // The guide's race, without its sleep: updates are lost.
+                        let seen = value.load(Ordering::Relaxed);
+                        value.store(seen + 1, Ordering::Relaxed);
+                    }
+                },
+            )
+        })
+    });
+    group.bench_function("atomic", |b| {
+        b.iter_custom(|iters| {
+            timed_threads(
+                THREADS,
+                iters,
+                Arc::new(Padded::new(AtomicU64::new(0))),
+                |value, _, iters| {
+                    (0..iters).for_each(|_| {
+                        value.fetch_add(1, Ordering::Relaxed);
+                    });
+                },
+            )
+        })
+    });
+    locked::<synclab::Lock<u64>>(&mut group);
+    locked::<Mutex<u64>>(&mut group);
+    locked::<parking_lot::Mutex<u64>>(&mut group);
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = counter
+}
+criterion_main!(benches);

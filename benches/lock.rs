@@ -1,0 +1,88 @@
+//! Lock overhead: uncontended lock+unlock, and contended throughput at 2, 4
+//! and 8 threads with short and longer critical sections; synclab's Lock
+//! against std's Mutex, parking_lot's Mutex and a spin lock.
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use common::{BenchLock, Padded, SpinLock, timed_threads, work};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+fn uncontended<L: BenchLock>(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+) {
+    let lock = Padded::new(L::new());
+    c.bench_function(L::NAME, |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                black_box(&*lock).with(|v| *v += 1);
+            }
+            start.elapsed()
+        })
+    });
+}
+
+fn lock_uncontended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lock/uncontended");
+    group.throughput(Throughput::Elements(1));
+    uncontended::<synclab::Lock<u64>>(&mut group);
+    uncontended::<Mutex<u64>>(&mut group);
+    uncontended::<parking_lot::Mutex<u64>>(&mut group);
+    uncontended::<SpinLock>(&mut group);
+    group.finish();
+}
+
+/// Each thread takes the lock `iters` times, doing `inside` rounds of work
+/// with it held and `outside` rounds between.
+fn contended<L: BenchLock>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    threads: usize,
+    (inside, outside): (u32, u32),
+    label: &str,
+) {
+    group.throughput(Throughput::Elements(threads as u64));
+    group.bench_with_input(
+        BenchmarkId::new(L::NAME, label),
+        &(inside, outside),
+        |b, &(inside, outside)| {
+            b.iter_custom(|iters| {
+                let shared = Arc::new((Padded::new(L::new()), inside, outside));
+                timed_threads(
+                    threads,
+                    iters,
+                    shared,
+                    |(lock, inside, outside), index, iters| {
+                        for i in 0..iters {
+                            lock.with(|v| *v = v.wrapping_add(work(*inside, i)));
+                            black_box(work(*outside, index as u64));
+                        }
+                    },
+                )
+            })
+        },
+    );
+}
+
+fn lock_contended(c: &mut Criterion) {
+    for threads in [2, 4, 8] {
+        let mut group = c.benchmark_group(format!("lock/contended/{threads}-threads"));
+        for (sections, label) in [((0, 0), "short"), ((20, 20), "longer")] {
+            contended::<synclab::Lock<u64>>(&mut group, threads, sections, label);
+            contended::<Mutex<u64>>(&mut group, threads, sections, label);
+            contended::<parking_lot::Mutex<u64>>(&mut group, threads, sections, label);
+            contended::<SpinLock>(&mut group, threads, sections, label);
+        }
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = lock_uncontended, lock_contended
+}
+criterion_main!(benches);
