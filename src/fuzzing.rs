@@ -410,7 +410,6 @@ pub enum TargetKind {
 /// schedules), `false` if it must survive. The smoke step of `.ci/run` reads
 /// this, so the catalogue stays the one list.
 pub fn plan(kind: TargetKind, id: &str) -> Vec<(&'static Entry, bool)> {
-    use crate::catalogue::Expect;
     use crate::checkers::Checker;
     let checker = match kind {
         TargetKind::Operations => Checker::Model,
@@ -419,11 +418,6 @@ pub fn plan(kind: TargetKind, id: &str) -> Vec<(&'static Entry, bool)> {
     scenario_variants(id)
         .into_iter()
         .filter(|entry| kind == TargetKind::Schedule || entry.operations.is_some())
-        .map(|entry| {
-            (
-                entry,
-                matches!(entry.expectation(checker), Expect::Catch(_)),
-            )
-        })
+        .map(|entry| (entry, entry.expectation(checker).is_catch()))
         .collect()
 }

@@ -134,6 +134,7 @@ fn expected_text(expect: Expect) -> String {
     match expect {
         Expect::Pass => "pass".to_owned(),
         Expect::Catch(kind) => format!("catch {kind}"),
+        Expect::CatchEither(one, other) => format!("catch {one} or {other}"),
         Expect::Escape(why) => format!("escape: {why}"),
         Expect::Observe(kind) => format!("observe {kind}"),
         Expect::NotApplicable(why) => format!("n/a: {why}"),

@@ -104,6 +104,34 @@ pub trait Backend: Sized + Send + Sync + 'static {
     fn expired(deadline: Deadline) -> bool;
 }
 
+/// Spins with exponential backoff while `blocked()` holds, for at most
+/// about `B::SPIN_LIMIT` spin hints and then a few yields (crossbeam's
+/// `Backoff` shape); returns whether it stopped because `blocked()` turned
+/// false. The model worlds (`SPIN_LIMIT == 0`) do not spin, nor even look:
+/// they return `false` at once, adding no scheduling point.
+pub fn backoff<B: Backend>(blocked: impl Fn() -> bool) -> bool {
+    if B::SPIN_LIMIT == 0 {
+        return false;
+    }
+    let mut spun = 0;
+    let mut step = 1;
+    while spun < B::SPIN_LIMIT {
+        if !blocked() {
+            return true;
+        }
+        (0..step).for_each(|_| B::spin_loop());
+        spun += step;
+        step = (step * 2).min(32);
+    }
+    for _ in 0..B::SPIN_LIMIT.min(4) {
+        if !blocked() {
+            return true;
+        }
+        B::yield_now();
+    }
+    !blocked()
+}
+
 /// The atomic operations the primitives use, over a `u32` word.
 ///
 /// Same signatures as [`std::sync::atomic::AtomicU32`], so every world's
@@ -258,18 +286,23 @@ impl Deadline {
 macro_rules! delegate_atomic_u32 {
     ($ty:ty $(, $field:tt)?) => {
         impl $crate::backend::AtomicU32Ops for $ty {
+            #[inline]
             fn new(value: u32) -> Self {
                 $crate::backend::delegate_atomic_u32!(@new $ty, value $(, $field)?)
             }
+            #[inline]
             fn load(&self, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.load(order)
             }
+            #[inline]
             fn store(&self, value: u32, order: $crate::backend::Ordering) {
                 self$(.$field)?.store(value, order)
             }
+            #[inline]
             fn swap(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.swap(value, order)
             }
+            #[inline]
             fn compare_exchange(
                 &self,
                 current: u32,
@@ -279,12 +312,15 @@ macro_rules! delegate_atomic_u32 {
             ) -> Result<u32, u32> {
                 self$(.$field)?.compare_exchange(current, new, success, failure)
             }
+            #[inline]
             fn fetch_add(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.fetch_add(value, order)
             }
+            #[inline]
             fn fetch_sub(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.fetch_sub(value, order)
             }
+            #[inline]
             fn fetch_or(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.fetch_or(value, order)
             }

@@ -86,6 +86,7 @@ impl<T> Join<T> for StdJoinHandle<T> {
 pub struct StdFutex(AtomicU32);
 
 impl StdFutex {
+    #[inline]
     fn from_word(value: u32) -> Self {
         StdFutex(AtomicU32::new(value))
     }
@@ -125,6 +126,7 @@ impl Futex for StdFutex {
         !matches!(result, ParkResult::TimedOut)
     }
 
+    #[inline]
     fn wake_one(&self) -> bool {
         // SAFETY: the key is this futex's own address (see `wait`); the
         // callback does not panic and does not call into parking_lot.

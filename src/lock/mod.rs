@@ -40,7 +40,9 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use crate::backend::{AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std};
+use crate::backend::{
+    AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std, backoff,
+};
 
 /// Nobody holds the lock.
 pub(crate) const UNLOCKED: u32 = 0;
@@ -161,6 +163,15 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// The slow path: spin briefly, then park. False if `deadline` passed.
     #[cold]
     fn lock_contended(&self, deadline: Deadline) -> bool {
+        // On real threads, first spin with backoff (and a few yields) for
+        // the lock to come free, whatever its state: a short critical
+        // section then costs no sleep, as in parking_lot.
+        if deadline != Deadline::Expired
+            && backoff::<B>(|| self.state.load(Ordering::Relaxed) != UNLOCKED)
+            && V::try_acquire(&self.state)
+        {
+            return true;
+        }
         let mut state = self.spin();
         if state == UNLOCKED && V::try_acquire(&self.state) {
             return true;

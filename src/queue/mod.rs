@@ -24,9 +24,10 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
+use crate::backend::backoff;
 use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std};
 use crate::condition::Condvar;
-use crate::lock::Lock;
+use crate::lock::{Lock, LockGuard};
 
 /// The steps in which the queue's variants differ.
 ///
@@ -89,6 +90,10 @@ pub const MAX_UNFINISHED: u32 = u32::MAX;
 
 struct State<T> {
     items: VecDeque<T>,
+    /// Consumers inside a wait for an item: `put` notifies only if any.
+    consumers_waiting: usize,
+    /// Producers inside a wait for room: `get` notifies only if any.
+    producers_waiting: usize,
 }
 
 /// The guide's thread-safe FIFO queue, bounded or unbounded, with
@@ -152,6 +157,8 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         Queue {
             state: Lock::new_in(State {
                 items: VecDeque::new(),
+                consumers_waiting: 0,
+                producers_waiting: 0,
             }),
             unfinished: B::AtomicU32::new(0),
             len_hint: B::AtomicU32::new(0),
@@ -249,11 +256,14 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
     }
 
     fn put_until(&self, item: T, deadline: Deadline) -> Result<(), Full<T>> {
-        let state = self.state.lock();
-        let room = V::room(self);
-        let (mut state, has_room) = room.wait_while_until(state, deadline, |state| {
-            V::is_full(state.items.len(), self.capacity)
-        });
+        let full = |state: &mut State<T>| V::is_full(state.items.len(), self.capacity);
+        let mut state = self.state.lock();
+        if full(&mut state) && deadline != Deadline::Expired {
+            state = self.spin_while(state, || self.is_full());
+        }
+        state.producers_waiting += 1;
+        let (mut state, has_room) = V::room(self).wait_while_until(state, deadline, full);
+        state.producers_waiting -= 1;
         if !has_room {
             return Err(Full(item));
         }
@@ -265,25 +275,52 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         self.unfinished.store(unfinished + 1, Ordering::Relaxed);
         state.items.push_back(item);
         self.publish_len(state.items.len());
+        let wake = state.consumers_waiting > 0;
         drop(state);
-        self.not_empty.notify_one();
+        if wake {
+            self.not_empty.notify_one();
+        }
         Ok(())
     }
 
     fn get_until(&self, deadline: Deadline) -> Option<T> {
         V::before_get(self, deadline);
-        let state = self.state.lock();
+        let mut state = self.state.lock();
+        if state.items.is_empty() && deadline != Deadline::Expired {
+            state = self.spin_while(state, || self.is_empty());
+        }
+        state.consumers_waiting += 1;
         let (mut state, any) = self
             .not_empty
             .wait_while_until(state, deadline, |state| state.items.is_empty());
+        state.consumers_waiting -= 1;
         if !any {
             return None;
         }
         let item = state.items.pop_front();
         self.publish_len(state.items.len());
+        let wake = state.producers_waiting > 0;
         drop(state);
-        V::room(self).notify_one();
+        if wake {
+            V::room(self).notify_one();
+        }
         item
+    }
+
+    /// Before a wait, on real threads: lets go of the lock and spins (with
+    /// backoff) while `blocked` says the wait would be needed, then locks
+    /// again. A short wait then costs no sleep; the models do not spin.
+    fn spin_while<'a>(
+        &'a self,
+        state: LockGuard<'a, State<T>, B>,
+        blocked: impl Fn() -> bool,
+    ) -> LockGuard<'a, State<T>, B> {
+        if B::SPIN_LIMIT == 0 {
+            return state;
+        }
+        drop(state);
+        backoff::<B>(blocked);
+        self.state.lock()
     }
 
     fn join_until(&self, deadline: Deadline) -> bool {

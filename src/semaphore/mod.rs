@@ -204,6 +204,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
         self.state.load(Ordering::Relaxed) & PERMITS
     }
 
+    #[inline]
     fn permit(&self, bound: u32) -> Permit<'_, B, V> {
         Permit {
             semaphore: self,
@@ -266,6 +267,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     }
 
     /// Adds a permit unless that would exceed `bound`.
+    #[inline]
     fn release_within(&self, bound: u32) -> Result<(), OverRelease> {
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
@@ -331,6 +333,7 @@ impl<B: Backend, V: SemaphoreVariant> Permit<'_, B, V> {
 }
 
 impl<B: Backend, V: SemaphoreVariant> Drop for Permit<'_, B, V> {
+    #[inline]
     fn drop(&mut self) {
         if !B::abandon_guards() {
             // Refused only past the bound, which the type documents.
