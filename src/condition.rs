@@ -18,7 +18,7 @@
 
 use std::time::Duration;
 
-use crate::backend::{AtomicU32Ops, Backend, Deadline, Futex, Ordering, Std};
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Futex, Ordering, Std, backoff};
 use crate::lock::{Lock, LockGuard};
 
 /// A condition variable that owns the lock it is used with.
@@ -138,6 +138,11 @@ impl<B: Backend> Condvar<B> {
         // Read under the lock: a notify after our unlock changes it.
         let seq = self.seq.load(Ordering::Relaxed);
         drop(guard);
+        if deadline != Deadline::Expired {
+            // Real threads: a notify that comes within a short spin costs
+            // no sleep (the models do not spin; see `backoff`).
+            backoff::<B>(|| self.seq.load(Ordering::Relaxed) == seq);
+        }
         let woken = self.seq.wait(seq, deadline);
         (lock.lock(), woken)
     }

@@ -16,7 +16,7 @@ pub mod broken;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std};
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std, backoff};
 use crate::condition::Condition;
 
 const UNSET: u32 = 0;
@@ -34,6 +34,11 @@ pub trait EventVariant: Sized + Send + Sync + 'static {
 
     /// Waits until the flag is set or `deadline` passes; returns the flag.
     fn wait<B: Backend>(event: &Event<B, Self>, deadline: Deadline) -> bool {
+        if deadline != Deadline::Expired {
+            // Real threads: a set that comes within a short spin costs no
+            // sleep (the models do not spin; see `backoff`).
+            backoff::<B>(|| !event.is_set());
+        }
         let guard = event.condition.lock();
         let (_guard, set) = event
             .condition
