@@ -269,7 +269,13 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Adds a permit unless that would exceed `bound`.
     #[inline]
     fn release_within(&self, bound: u32) -> Result<(), OverRelease> {
-        let mut state = self.state.load(Ordering::Relaxed);
+        // A guess, not a load: a permit returned to a semaphore with no
+        // permits left and nobody waiting (the uncontended case) goes in
+        // with one compare-exchange; a wrong guess costs the load it saved,
+        // since the failed compare-exchange returns the actual word. (With
+        // 0 permits a release is refused only at a bound of 0, where it is
+        // refused whatever the word.)
+        let mut state = 0;
         loop {
             let permits = state & PERMITS;
             if !V::admits_release(permits, bound) {
