@@ -1,5 +1,7 @@
-//! The linearizability checker on growing histories recorded from real
-//! threads: two producers and two consumers on a bounded queue.
+//! The checkers themselves: the linearizability checker on growing
+//! histories recorded from real threads (two producers and two consumers on
+//! a bounded queue), and loom's and shuttle's schedules per second on one
+//! scenario (the correct lock's).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -55,5 +57,32 @@ fn checker(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, checker);
+/// Schedules per second: each iteration runs the checker over the correct
+/// lock's scenario, whose schedule count is fixed by the budget.
+fn throughput(c: &mut Criterion) {
+    use synclab::catalogue::find;
+    use synclab::checkers::{Budget, Checker};
+    let entry = find("lock-correct").expect("in the catalogue");
+    let budget = Budget {
+        shuttle_iterations: 100,
+        ..Budget::default()
+    };
+    let mut group = c.benchmark_group("checkers/lock-correct");
+    group.sample_size(10);
+    for checker in [
+        Checker::Loom,
+        Checker::ShuttleRandom,
+        Checker::ShuttlePct,
+        Checker::Linearizability,
+    ] {
+        let schedules = entry.run(checker, &budget).expect("applies").schedules;
+        group.throughput(Throughput::Elements(schedules as u64));
+        group.bench_function(checker.name(), |b| {
+            b.iter(|| entry.run(checker, black_box(&budget)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, checker, throughput);
 criterion_main!(benches);
