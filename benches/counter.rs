@@ -29,38 +29,28 @@ fn locked<L: BenchLock>(group: &mut BenchmarkGroup<'_, WallTime>) {
     });
 }
 
+/// Two threads each apply `increment` to one shared atomic `iters` times.
+fn unlocked(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, increment: fn(&AtomicU64)) {
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let value = Arc::new((Padded::new(AtomicU64::new(0)), increment));
+            timed_threads(THREADS, iters, value, |(value, increment), _, iters| {
+                (0..iters).for_each(|_| increment(value));
+            })
+        })
+    });
+}
+
 fn counter(c: &mut Criterion) {
     let mut group = c.benchmark_group("counter/2-threads");
     group.throughput(Throughput::Elements(THREADS as u64));
-    group.bench_function("racy", |b| {
-        b.iter_custom(|iters| {
-            timed_threads(
-                THREADS,
-                iters,
-                Arc::new(Padded::new(AtomicU64::new(0))),
-                |value, _, iters| {
-                    for _ in 0..iters {
-                        // The guide's race, without its sleep: updates are lost.
-                        let seen = value.load(Ordering::Relaxed);
-                        value.store(seen + 1, Ordering::Relaxed);
-                    }
-                },
-            )
-        })
+    // The guide's race, without its sleep: updates are lost.
+    unlocked(&mut group, "racy", |value| {
+        let seen = value.load(Ordering::Relaxed);
+        value.store(seen + 1, Ordering::Relaxed);
     });
-    group.bench_function("atomic", |b| {
-        b.iter_custom(|iters| {
-            timed_threads(
-                THREADS,
-                iters,
-                Arc::new(Padded::new(AtomicU64::new(0))),
-                |value, _, iters| {
-                    (0..iters).for_each(|_| {
-                        value.fetch_add(1, Ordering::Relaxed);
-                    });
-                },
-            )
-        })
+    unlocked(&mut group, "atomic", |value| {
+        value.fetch_add(1, Ordering::Relaxed);
     });
     locked::<synclab::Lock<u64>>(&mut group);
     locked::<Mutex<u64>>(&mut group);

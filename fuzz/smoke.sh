@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-RUNS=${RUNS:-20000}
+RUNS=${RUNS:-50000}
 SURVIVE=${SURVIVE:-2000}
 TABLE=${1:-}
 host=$(rustc -vV | sed -n 's/^host: //p')

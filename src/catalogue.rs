@@ -102,6 +102,16 @@ impl Expectations {
         }
     }
 
+    /// A lost wakeup or a deadlock: the scheduling checkers report a
+    /// deadlock, a stress run hangs (until its watchdog), the history of a
+    /// run that hits it is not linearizable.
+    const fn lost_wakeup() -> Expectations {
+        Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock)
+        }
+    }
+
     /// A race every scheduling checker catches as `kind`: stress observes
     /// it, the sequential model cannot see it, and the history of a run
     /// that hits it is not linearizable.
@@ -408,10 +418,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: Some(checkers::model::lock::<NoWakeUnlock>),
         operations: Some(fuzzing::lock::<NoWakeUnlock>),
         linearizability: Some(lin!(LockSpec::default(), lock, NoWakeUnlock)),
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "lock (usage)",
@@ -437,10 +444,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: None,
         operations: None,
         linearizability: None,
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "lock (usage)",
@@ -511,10 +515,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: Some(checkers::model::semaphore::<SilentRelease>),
         operations: Some(fuzzing::semaphore::<SilentRelease>),
         linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SilentRelease)),
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "bounded semaphore",
@@ -577,10 +578,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: Some(checkers::model::event::<NotifyOneSet>),
         operations: Some(fuzzing::event::<NotifyOneSet>),
         linearizability: None,
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "event",
@@ -594,10 +592,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: Some(checkers::model::event::<UnlockedCheck>),
         operations: Some(fuzzing::event::<UnlockedCheck>),
         linearizability: None,
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "condition (usage)",
@@ -650,10 +645,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: None,
         operations: None,
         linearizability: None,
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "queue",
@@ -691,10 +683,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: Some(checkers::model::queue::<OneCondition>),
         operations: Some(fuzzing::queue::<OneCondition>),
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, OneCondition)),
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "queue",
@@ -723,10 +712,7 @@ pub static CATALOGUE: &[Entry] = &[
         model: Some(checkers::model::queue::<UnlockedLength>),
         operations: Some(fuzzing::queue::<UnlockedLength>),
         linearizability: Some(lin!(QueueSpec::bounded(1), queue, UnlockedLength)),
-        expect: Expectations {
-            stress: Expect::Observe(FailureKind::Hang),
-            ..Expectations::race(FailureKind::Deadlock)
-        },
+        expect: Expectations::lost_wakeup(),
     },
     Entry {
         primitive: "queue",
