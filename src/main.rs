@@ -212,6 +212,10 @@ fn run(filters: &[String], checkers: &[Checker], json: bool, budget: &Budget) ->
         println!("{}", report::json(&cells));
     } else {
         println!("{}", report::matrix(&cells));
+        let escapes = report::escapes(&cells);
+        if !escapes.is_empty() {
+            println!("Expected escapes (a checker that cannot see the bug, and why):\n\n{escapes}");
+        }
     }
     write_reports(&cells);
     let surprises = cells.iter().filter(|c| !c.is_expected()).count();

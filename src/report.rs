@@ -294,6 +294,17 @@ pub fn story(cells: &[Cell], entry: &Entry) -> String {
     out
 }
 
+/// Every expected escape among `cells`, one line each, with its reason.
+pub fn escapes(cells: &[Cell]) -> String {
+    let mut out = String::new();
+    for cell in cells {
+        if let Some(Verdict::ExpectedEscape(why)) = cell.verdict() {
+            let _ = writeln!(out, "- {} escapes {}: {why}.", cell.entry.id, cell.checker);
+        }
+    }
+    out
+}
+
 /// The whole Markdown report: the matrix, the expected escapes with their
 /// reasons, and each broken variant's story.
 pub fn markdown(cells: &[Cell]) -> String {
@@ -317,11 +328,7 @@ pub fn markdown(cells: &[Cell]) -> String {
         }
     }
     out.push_str("\n## Expected escapes\n\n");
-    for cell in cells {
-        if let Some(Verdict::ExpectedEscape(why)) = cell.verdict() {
-            let _ = writeln!(out, "- {} escapes {}: {why}.", cell.entry.id, cell.checker);
-        }
-    }
+    out.push_str(&escapes(cells));
     out.push_str("\n## Known limits of the checkers\n\n");
     for limit in crate::catalogue::LIMITS {
         let names: Vec<&str> = limit.checkers.iter().map(|c| c.name()).collect();
