@@ -61,9 +61,18 @@ impl LockFamily for RacyTicket {
     type Lock<B: Backend> = TicketLock<B, true>;
 }
 
+/// A generous stress watchdog: these tests share two cores, and a correct
+/// primitive's starved round is not a hang.
+fn patient() -> Budget {
+    Budget {
+        stress_round_timeout: std::time::Duration::from_secs(20),
+        ..Budget::default()
+    }
+}
+
 #[test]
 fn a_correct_user_lock_passes_every_checker() {
-    let report = own::check_lock::<Ticket>(&Budget::default());
+    let report = own::check_lock::<Ticket>(&patient());
     assert!(report.is_clean(), "{report}");
     for checker in [
         Checker::Loom,
@@ -200,7 +209,7 @@ impl QueueFamily for ForgetfulSlot {
 
 #[test]
 fn a_correct_user_queue_passes() {
-    let report = own::check_queue::<GoodSlot>(&Budget::default());
+    let report = own::check_queue::<GoodSlot>(&patient());
     assert!(report.is_clean(), "{report}");
 }
 
