@@ -6,17 +6,13 @@
 
 use std::fmt;
 
-use crate::backend::Shuttle;
 use crate::checkers::{self, Budget, Checker, LinTest, ModelTest, Run, Subject, Worlds};
 use crate::counter::{Atomic, Locked, Racy};
 use crate::event::Correct as EventCorrect;
 use crate::event::broken::{NotifyOneSet, UnlockedCheck};
 use crate::failure::{Bug, FailureKind};
 use crate::fuzzing::{self, OpsTest};
-use crate::linearizability::{
-    self,
-    specs::{CounterSpec, LockSpec, QueueSpec, SemaphoreSpec},
-};
+use crate::linearizability::scenarios as lin;
 use crate::lock::Correct;
 use crate::lock::broken::{NoWakeUnlock, Relaxed, TestThenSet};
 use crate::queue::Correct as QueueCorrect;
@@ -289,17 +285,6 @@ impl fmt::Display for Verdict {
 const LOST_UPDATE: FailureKind = FailureKind::Assertion(Bug::LostUpdate);
 const TASK_DONE_RACE: Expect = Expect::CatchEither(LOST_UPDATE, FailureKind::Deadlock);
 
-/// A linearizability test: `spec`'s initial state, and the recorded
-/// scenario of `scenarios` instantiated for shuttle and the variant.
-macro_rules! lin {
-    ($spec:expr, $scenario:ident, $variant:ty) => {
-        |budget: &Budget| {
-            let scenario = linearizability::scenarios::$scenario::<Shuttle, $variant>;
-            linearizability::check_recorded($spec, scenario, budget, false)
-        }
-    };
-}
-
 /// Every variant the lab knows, correct ones first within each primitive.
 pub static CATALOGUE: &[Entry] = &[
     Entry {
@@ -311,7 +296,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::counter_increments, Locked),
         model: Some(checkers::model::counter::<Locked>),
         operations: Some(fuzzing::counter::<Locked>),
-        linearizability: Some(lin!(CounterSpec::default(), counter, Locked)),
+        linearizability: Some(lin::counter_test::<Locked>),
         expect: Expectations::correct(),
     },
     Entry {
@@ -323,7 +308,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::counter_increments, Atomic),
         model: Some(checkers::model::counter::<Atomic>),
         operations: Some(fuzzing::counter::<Atomic>),
-        linearizability: Some(lin!(CounterSpec::default(), counter, Atomic)),
+        linearizability: Some(lin::counter_test::<Atomic>),
         expect: Expectations::correct(),
     },
     Entry {
@@ -337,7 +322,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::counter_increments, Racy),
         model: Some(checkers::model::counter::<Racy>),
         operations: Some(fuzzing::counter::<Racy>),
-        linearizability: Some(lin!(CounterSpec::default(), counter, Racy)),
+        linearizability: Some(lin::counter_test::<Racy>),
         expect: Expectations::race(LOST_UPDATE),
     },
     Entry {
@@ -349,7 +334,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::lock_exclusion, Correct),
         model: Some(checkers::model::lock::<Correct>),
         operations: Some(fuzzing::lock::<Correct>),
-        linearizability: Some(lin!(LockSpec::default(), lock, Correct)),
+        linearizability: Some(lin::lock_test::<Correct>),
         expect: Expectations::correct(),
     },
     Entry {
@@ -376,7 +361,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::lock_exclusion, TestThenSet),
         model: Some(checkers::model::lock::<TestThenSet>),
         operations: Some(fuzzing::lock::<TestThenSet>),
-        linearizability: Some(lin!(LockSpec::default(), lock, TestThenSet)),
+        linearizability: Some(lin::lock_test::<TestThenSet>),
         expect: Expectations {
             // loom finds it first with no preemption at all, as a stale read:
             // T2's plain load may return the UNLOCKED from before T1's lock,
@@ -396,7 +381,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::lock_exclusion, Relaxed),
         model: Some(checkers::model::lock::<Relaxed>),
         operations: Some(fuzzing::lock::<Relaxed>),
-        linearizability: Some(lin!(LockSpec::default(), lock, Relaxed)),
+        linearizability: Some(lin::lock_test::<Relaxed>),
         expect: Expectations {
             loom: Expect::Catch(FailureKind::Assertion(Bug::StaleRead)),
             shuttle_random: SHUTTLE_IS_SC,
@@ -417,7 +402,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::lock_exclusion, NoWakeUnlock),
         model: Some(checkers::model::lock::<NoWakeUnlock>),
         operations: Some(fuzzing::lock::<NoWakeUnlock>),
-        linearizability: Some(lin!(LockSpec::default(), lock, NoWakeUnlock)),
+        linearizability: Some(lin::lock_test::<NoWakeUnlock>),
         expect: Expectations::lost_wakeup(),
     },
     Entry {
@@ -486,7 +471,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::semaphore_admission, SemaphoreCorrect),
         model: Some(checkers::model::semaphore::<SemaphoreCorrect>),
         operations: Some(fuzzing::semaphore::<SemaphoreCorrect>),
-        linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SemaphoreCorrect)),
+        linearizability: Some(lin::semaphore_test::<SemaphoreCorrect>),
         expect: Expectations::correct(),
     },
     Entry {
@@ -500,7 +485,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::semaphore_admission, CheckThenDecrement),
         model: Some(checkers::model::semaphore::<CheckThenDecrement>),
         operations: Some(fuzzing::semaphore::<CheckThenDecrement>),
-        linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, CheckThenDecrement)),
+        linearizability: Some(lin::semaphore_test::<CheckThenDecrement>),
         expect: Expectations::race(FailureKind::Assertion(Bug::OverAdmission)),
     },
     Entry {
@@ -514,7 +499,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::semaphore_admission, SilentRelease),
         model: Some(checkers::model::semaphore::<SilentRelease>),
         operations: Some(fuzzing::semaphore::<SilentRelease>),
-        linearizability: Some(lin!(SemaphoreSpec::new(2), semaphore, SilentRelease)),
+        linearizability: Some(lin::semaphore_test::<SilentRelease>),
         expect: Expectations::lost_wakeup(),
     },
     Entry {
@@ -526,11 +511,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::bounded_over_release, SemaphoreCorrect),
         model: Some(checkers::model::bounded_semaphore::<SemaphoreCorrect>),
         operations: Some(fuzzing::bounded_semaphore::<SemaphoreCorrect>),
-        linearizability: Some(lin!(
-            SemaphoreSpec::bounded(1),
-            bounded_semaphore,
-            SemaphoreCorrect
-        )),
+        linearizability: Some(lin::bounded_semaphore_test::<SemaphoreCorrect>),
         expect: Expectations::correct(),
     },
     Entry {
@@ -544,11 +525,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::bounded_over_release, UnboundedRelease),
         model: Some(checkers::model::bounded_semaphore::<UnboundedRelease>),
         operations: Some(fuzzing::bounded_semaphore::<UnboundedRelease>),
-        linearizability: Some(lin!(
-            SemaphoreSpec::bounded(1),
-            bounded_semaphore,
-            UnboundedRelease
-        )),
+        linearizability: Some(lin::bounded_semaphore_test::<UnboundedRelease>),
         expect: Expectations {
             // A sequential bug: no interleaving is needed, so the model
             // test catches it too, as a release its reference refuses.
@@ -668,7 +645,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::queue_join, QueueCorrect),
         model: None,
         operations: None,
-        linearizability: Some(lin!(QueueSpec::bounded(1), queue, QueueCorrect)),
+        linearizability: Some(lin::queue_test::<QueueCorrect>),
         expect: Expectations::correct(),
     },
     Entry {
@@ -682,7 +659,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::queue_handoff, OneCondition),
         model: Some(checkers::model::queue::<OneCondition>),
         operations: Some(fuzzing::queue::<OneCondition>),
-        linearizability: Some(lin!(QueueSpec::bounded(1), queue, OneCondition)),
+        linearizability: Some(lin::queue_test::<OneCondition>),
         expect: Expectations::lost_wakeup(),
     },
     Entry {
@@ -694,7 +671,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::queue_handoff, NoFullCheck),
         model: Some(checkers::model::queue::<NoFullCheck>),
         operations: Some(fuzzing::queue::<NoFullCheck>),
-        linearizability: Some(lin!(QueueSpec::bounded(1), queue, NoFullCheck)),
+        linearizability: Some(lin::queue_test::<NoFullCheck>),
         expect: Expectations {
             model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
             ..Expectations::race(FailureKind::Assertion(Bug::CapacityExceeded))
@@ -711,7 +688,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::queue_handoff, UnlockedLength),
         model: Some(checkers::model::queue::<UnlockedLength>),
         operations: Some(fuzzing::queue::<UnlockedLength>),
-        linearizability: Some(lin!(QueueSpec::bounded(1), queue, UnlockedLength)),
+        linearizability: Some(lin::queue_test::<UnlockedLength>),
         expect: Expectations::lost_wakeup(),
     },
     Entry {
@@ -725,7 +702,7 @@ pub static CATALOGUE: &[Entry] = &[
         worlds: worlds!(scenarios::queue_join, TaskDoneRace),
         model: Some(checkers::model::queue::<TaskDoneRace>),
         operations: Some(fuzzing::queue::<TaskDoneRace>),
-        linearizability: Some(lin!(QueueSpec::bounded(1), queue, TaskDoneRace)),
+        linearizability: Some(lin::queue_test::<TaskDoneRace>),
         expect: Expectations {
             // Either consequence, whichever schedule comes first: a lost
             // increment (put racing task_done: a later task_done is

@@ -52,12 +52,10 @@
 
 use std::fmt;
 
-use crate::backend::Shuttle;
 use crate::checkers::{self, Budget, Checker, Run, Subject};
 use crate::failure::Failure;
 use crate::kinds::{EventFamily, LockFamily, QueueFamily, SemaphoreFamily};
-use crate::linearizability::specs::{LockSpec, QueueSpec, SemaphoreSpec};
-use crate::linearizability::{self, check_recorded};
+use crate::linearizability;
 use crate::{scenarios, worlds};
 
 /// What the checkers made of a user's primitive.
@@ -144,10 +142,7 @@ pub fn check_lock<F: LockFamily>(budget: &Budget) -> OwnReport {
     let subject = Subject {
         worlds: worlds!(scenarios::lock_exclusion, F),
         model: None,
-        linearizability: Some(|budget| {
-            let scenario = linearizability::scenarios::lock::<Shuttle, F>;
-            check_recorded(LockSpec::default(), scenario, budget, false)
-        }),
+        linearizability: Some(linearizability::scenarios::lock_test::<F>),
     };
     check("lock", subject, budget)
 }
@@ -158,10 +153,7 @@ pub fn check_semaphore<F: SemaphoreFamily>(budget: &Budget) -> OwnReport {
     let subject = Subject {
         worlds: worlds!(scenarios::semaphore_admission, F),
         model: None,
-        linearizability: Some(|budget| {
-            let scenario = linearizability::scenarios::semaphore::<Shuttle, F>;
-            check_recorded(SemaphoreSpec::new(2), scenario, budget, false)
-        }),
+        linearizability: Some(linearizability::scenarios::semaphore_test::<F>),
     };
     check("semaphore", subject, budget)
 }
@@ -183,10 +175,7 @@ pub fn check_queue<F: QueueFamily>(budget: &Budget) -> OwnReport {
     let subject = Subject {
         worlds: worlds!(scenarios::queue_handoff, F),
         model: None,
-        linearizability: Some(|budget| {
-            let scenario = linearizability::scenarios::queue::<Shuttle, F>;
-            check_recorded(QueueSpec::bounded(1), scenario, budget, false)
-        }),
+        linearizability: Some(linearizability::scenarios::queue_test::<F>),
     };
     check("queue", subject, budget)
 }

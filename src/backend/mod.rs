@@ -275,11 +275,6 @@ impl Deadline {
             None => Deadline::Never,
         }
     }
-
-    /// The deadline of an untimed wait.
-    pub fn never() -> Deadline {
-        Deadline::Never
-    }
 }
 
 /// Implements [`AtomicU32Ops`] for a type with std's `AtomicU32` methods.

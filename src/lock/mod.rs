@@ -22,9 +22,11 @@
 //! Transitions:
 //!
 //! - `lock` fast path: `0 → 1` with one compare-exchange (Acquire).
-//! - `lock` slow path: spin a little while the state is `1`, then swap in `2`
-//!   (Acquire); if the old state was `0` the lock is ours (we conservatively
-//!   leave it `2`), otherwise park while the word is `2`.
+//! - `lock` slow path: on real threads, spin with backoff (then a few yields)
+//!   for the lock to come free; then swap in `2` (Acquire); if the old state
+//!   was `0` the lock is ours (we conservatively leave it `2`), otherwise park
+//!   while the word is `2`, and after each wake spin a little while the state
+//!   is `1` before trying again.
 //! - `unlock`: swap in `0` (Release); if the old state was `2`, wake one
 //!   parked thread, which will swap in `2` again and so take over the duty of
 //!   waking the next one.
@@ -172,7 +174,8 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
         {
             return true;
         }
-        let mut state = self.spin();
+        // Relaxed: only a hint; whoever acts on it does so with an RMW.
+        let mut state = self.state.load(Ordering::Relaxed);
         if state == UNLOCKED && V::try_acquire(&self.state) {
             return true;
         }
