@@ -9,8 +9,8 @@ use std::thread;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use synclab::Queue;
-use synclab::linearizability::specs::{QueueOp, QueueRet, QueueSpec};
-use synclab::linearizability::{Ending, History, Recorder, check};
+use synclab::lab::linearizability::{Ending, History, Recorder, check};
+use synclab::queue::spec::{QueueOp, QueueRet, QueueSpec};
 
 /// A history of `ops` operations from 4 threads: 2 producers putting and 2
 /// consumers getting `ops / 4` items each, on a queue of capacity 8.
@@ -61,7 +61,7 @@ fn checker(c: &mut Criterion) {
 /// lock's scenario, whose schedule count is fixed by the budget.
 fn throughput(c: &mut Criterion) {
     use synclab::catalogue::find;
-    use synclab::checkers::{Budget, Checker};
+    use synclab::lab::{Budget, checkers::Checker};
     let entry = find("lock-correct").expect("in the catalogue");
     let budget = Budget {
         shuttle_iterations: 100,

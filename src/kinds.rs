@@ -1,5 +1,6 @@
-//! The primitive kinds, as traits: what the lab's scenarios need of a lock,
-//! a semaphore, an event or a queue.
+//! The primitive kinds, as traits: what the lab's scenarios and specs need
+//! of a lock, a semaphore, an event or a queue. Each primitive's folder
+//! implements its kind for the lab's own variants.
 //!
 //! Every scenario is written against these traits, so it runs the lab's own
 //! variants and a user's primitive alike (see [`own`](crate::own)). A
@@ -42,11 +43,39 @@
 //! # lock.unlock();
 //! ```
 
+use std::time::{Duration, Instant};
+
 use crate::backend::Backend;
-use crate::event::{Event, EventVariant};
-use crate::lock::{LockVariant, RawLock};
-use crate::queue::{Queue, QueueVariant};
-use crate::semaphore::{Semaphore, SemaphoreVariant};
+
+/// Tries `attempt` until it gives `Some` or `timeout` passes on the real
+/// clock, yielding between tries: the default of every timed method of the
+/// kinds. `Duration::ZERO` tries once; a timeout too large for the clock
+/// tries until it succeeds.
+///
+/// The default is for the sequential model test, which runs on real threads.
+/// Scenarios under loom and shuttle never call a timed method, since time
+/// does not pass there; a primitive with a real timed wait overrides it.
+///
+/// ```
+/// use std::time::Duration;
+/// use synclab::kinds::poll_for;
+///
+/// let mut tries = 0;
+/// assert_eq!(poll_for(Duration::MAX, || { tries += 1; (tries == 3).then_some(tries) }), Some(3));
+/// assert_eq!(poll_for(Duration::ZERO, || None::<()>), None);
+/// ```
+pub fn poll_for<R>(timeout: Duration, mut attempt: impl FnMut() -> Option<R>) -> Option<R> {
+    let deadline = Instant::now().checked_add(timeout);
+    loop {
+        if let Some(done) = attempt() {
+            return Some(done);
+        }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return None;
+        }
+        std::thread::yield_now();
+    }
+}
 
 /// A mutual-exclusion lock without data (lock_api's `RawMutex` shape).
 pub trait LockApi: Send + Sync + 'static {
@@ -58,6 +87,11 @@ pub trait LockApi: Send + Sync + 'static {
     fn try_lock(&self) -> bool;
     /// Releases the lock; called only by the thread that holds it.
     fn unlock(&self);
+    /// Takes the lock, waiting at most `timeout`; by default, polls
+    /// [`try_lock`](LockApi::try_lock) ([`poll_for`]).
+    fn try_lock_for(&self, timeout: Duration) -> bool {
+        poll_for(timeout, || self.try_lock().then_some(())).is_some()
+    }
 }
 
 /// A lock in every world.
@@ -77,6 +111,11 @@ pub trait SemaphoreApi: Send + Sync + 'static {
     /// Gives a permit back; false if refused (a bounded semaphore at its
     /// bound).
     fn release(&self) -> bool;
+    /// Takes a permit, waiting at most `timeout`; by default, polls
+    /// [`try_acquire`](SemaphoreApi::try_acquire) ([`poll_for`]).
+    fn try_acquire_for(&self, timeout: Duration) -> bool {
+        poll_for(timeout, || self.try_acquire().then_some(())).is_some()
+    }
 }
 
 /// A semaphore in every world.
@@ -97,6 +136,11 @@ pub trait EventApi: Send + Sync + 'static {
     fn is_set(&self) -> bool;
     /// Waits until the flag is set.
     fn wait(&self);
+    /// Waits at most `timeout` for the flag; returns it. By default, polls
+    /// [`is_set`](EventApi::is_set) ([`poll_for`]).
+    fn wait_for(&self, timeout: Duration) -> bool {
+        poll_for(timeout, || self.is_set().then_some(())).is_some()
+    }
 }
 
 /// An event in every world.
@@ -127,108 +171,23 @@ pub trait QueueApi: Send + Sync + 'static {
     fn task_done(&self) -> bool;
     /// Waits until every item put is marked done.
     fn join(&self);
+    /// Waits at most `timeout` for every item put to be marked done; true
+    /// if they were.
+    fn join_for(&self, timeout: Duration) -> bool;
+    /// Puts an item, waiting at most `timeout` for room; by default, polls
+    /// [`try_put`](QueueApi::try_put) ([`poll_for`]).
+    fn put_for(&self, item: u32, timeout: Duration) -> bool {
+        poll_for(timeout, || self.try_put(item).then_some(())).is_some()
+    }
+    /// Takes the oldest item, waiting at most `timeout`; by default, polls
+    /// [`try_get`](QueueApi::try_get) ([`poll_for`]).
+    fn get_for(&self, timeout: Duration) -> Option<u32> {
+        poll_for(timeout, || self.try_get())
+    }
 }
 
 /// A queue in every world.
 pub trait QueueFamily: 'static {
     /// The queue in world `B`.
     type Queue<B: Backend>: QueueApi;
-}
-
-impl<B: Backend, V: LockVariant> LockApi for RawLock<B, V> {
-    fn new() -> Self {
-        RawLock::new_in()
-    }
-    fn lock(&self) {
-        std::mem::forget(RawLock::lock(self));
-    }
-    fn try_lock(&self) -> bool {
-        RawLock::try_lock(self).map(std::mem::forget).is_some()
-    }
-    fn unlock(&self) {
-        self.unlock_forgotten();
-    }
-}
-
-/// Each lock variant is the family of its [`RawLock`].
-impl<V: LockVariant> LockFamily for V {
-    type Lock<B: Backend> = RawLock<B, V>;
-}
-
-impl<B: Backend, V: SemaphoreVariant> SemaphoreApi for Semaphore<B, V> {
-    fn new(permits: u32) -> Self {
-        Semaphore::new_in(permits)
-    }
-    fn acquire(&self) {
-        Semaphore::acquire(self).forget();
-    }
-    fn try_acquire(&self) -> bool {
-        Semaphore::try_acquire(self)
-            .map(|permit| permit.forget())
-            .is_some()
-    }
-    fn release(&self) -> bool {
-        Semaphore::release(self);
-        true
-    }
-}
-
-/// Each semaphore variant is the family of its [`Semaphore`].
-impl<V: SemaphoreVariant> SemaphoreFamily for V {
-    type Semaphore<B: Backend> = Semaphore<B, V>;
-}
-
-impl<B: Backend, V: EventVariant> EventApi for Event<B, V> {
-    fn new() -> Self {
-        Event::new_in()
-    }
-    fn set(&self) {
-        Event::set(self);
-    }
-    fn clear(&self) {
-        Event::clear(self);
-    }
-    fn is_set(&self) -> bool {
-        Event::is_set(self)
-    }
-    fn wait(&self) {
-        Event::wait(self);
-    }
-}
-
-/// Each event variant is the family of its [`Event`].
-impl<V: EventVariant> EventFamily for V {
-    type Event<B: Backend> = Event<B, V>;
-}
-
-impl<B: Backend, V: QueueVariant> QueueApi for Queue<u32, B, V> {
-    fn new(capacity: usize) -> Self {
-        Queue::new_in(capacity)
-    }
-    fn put(&self, item: u32) {
-        Queue::put(self, item);
-    }
-    fn try_put(&self, item: u32) -> bool {
-        Queue::try_put(self, item).is_ok()
-    }
-    fn get(&self) -> u32 {
-        Queue::get(self)
-    }
-    fn try_get(&self) -> Option<u32> {
-        Queue::try_get(self)
-    }
-    fn len(&self) -> usize {
-        Queue::len(self)
-    }
-    fn task_done(&self) -> bool {
-        Queue::task_done(self).is_ok()
-    }
-    fn join(&self) {
-        Queue::join(self);
-    }
-}
-
-/// Each queue variant is the family of its [`Queue`] of `u32`.
-impl<V: QueueVariant> QueueFamily for V {
-    type Queue<B: Backend> = Queue<u32, B, V>;
 }

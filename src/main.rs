@@ -1,15 +1,19 @@
 //! The lab's command line: runs the catalogue under every checker, prints
 //! the matrix, writes the report, explains and replays failures.
 
-use std::io::{IsTerminal, Write};
+mod cli;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use synclab::catalogue::{CATALOGUE, Entry, find};
-use synclab::checkers::{Budget, Checker};
-use synclab::fuzzing::TargetKind;
-use synclab::report::{self, Cell};
+use cli::{Progress, bench_summary};
+use synclab::catalogue::fuzz::{self, TargetKind};
+use synclab::catalogue::{entries, find};
+use synclab::lab::checkers::Checker;
+use synclab::lab::entry::Entry;
+use synclab::lab::runner::{self, Cell};
+use synclab::lab::{Budget, report};
 
 /// synclab: the classic threading primitives, correct and broken, under
 /// loom, shuttle, proptest, linearizability and real-thread stress.
@@ -41,6 +45,10 @@ enum Command {
         /// The seed of shuttle, proptest and linearizability runs.
         #[arg(long)]
         seed: Option<u64>,
+        /// Deterministic cells to run at once (default: one per core).
+        /// Stress cells always run alone.
+        #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Tell one variant's story: its bug, its scenario, and the interleaving
     /// that breaks it, as a table and a diagram.
@@ -63,6 +71,16 @@ enum Command {
         kind: String,
         /// The id the target names.
         variant: String,
+    },
+    /// Run one cell and print its run as JSON, the budget read as JSON from
+    /// standard input: how `run` spreads cells over child processes.
+    #[command(hide = true)]
+    Cell {
+        /// The variant's id.
+        variant: String,
+        /// The checker.
+        #[arg(value_parser = parse_checker)]
+        checker: Checker,
     },
     /// Replay a failure deterministically and show its trace again.
     Replay {
@@ -105,6 +123,7 @@ fn main() -> ExitCode {
         json: false,
         iterations: None,
         seed: None,
+        jobs: None,
     }) {
         Command::List => {
             list();
@@ -116,27 +135,32 @@ fn main() -> ExitCode {
             json,
             iterations,
             seed,
-        } => run(&filters, &checkers, json, &budget(seed, iterations)),
-        Command::Explain { variant } => explain(&variant),
-        Command::BenchSummary { criterion_dir } => {
-            match synclab::bench_summary::read(&criterion_dir) {
-                Ok(measurements) => {
-                    print!("{}", synclab::bench_summary::report(&measurements));
-                    ExitCode::SUCCESS
-                }
-                Err(why) => {
-                    eprintln!("synclab: {why}");
-                    ExitCode::from(2)
-                }
-            }
+            jobs,
+        } => {
+            let jobs = jobs.map_or_else(
+                || std::thread::available_parallelism().map_or(1, usize::from),
+                usize::from,
+            );
+            run(&filters, &checkers, json, &budget(seed, iterations), jobs)
         }
+        Command::Explain { variant } => explain(&variant),
+        Command::BenchSummary { criterion_dir } => match bench_summary::read(&criterion_dir) {
+            Ok(measurements) => {
+                print!("{}", bench_summary::report(&measurements));
+                ExitCode::SUCCESS
+            }
+            Err(why) => {
+                eprintln!("synclab: {why}");
+                ExitCode::from(2)
+            }
+        },
         Command::FuzzPlan { kind, variant } => {
             let kind = if kind == "ops" {
                 TargetKind::Operations
             } else {
                 TargetKind::Schedule
             };
-            let plan = synclab::fuzzing::plan(kind, &variant);
+            let plan = fuzz::plan(kind, &variant);
             if plan.is_empty() {
                 eprintln!("synclab: no variant `{variant}` with a target of that kind");
                 return ExitCode::from(2);
@@ -146,6 +170,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Cell { variant, checker } => cli::cell(&variant, checker),
         Command::Replay {
             variant,
             checker,
@@ -161,7 +186,7 @@ fn main() -> ExitCode {
 }
 
 fn list() {
-    for entry in CATALOGUE {
+    for entry in entries() {
         let bug = entry.bug.unwrap_or("correct");
         println!("{:<36} {:<18} {bug}", entry.id, entry.primitive);
     }
@@ -184,12 +209,17 @@ fn budget(seed: Option<u64>, schedules: Option<usize>) -> Budget {
     }
 }
 
-fn run(filters: &[String], checkers: &[Checker], json: bool, budget: &Budget) -> ExitCode {
-    let entries: Vec<&'static Entry> = CATALOGUE
-        .iter()
+fn run(
+    filters: &[String],
+    checkers: &[Checker],
+    json: bool,
+    budget: &Budget,
+    jobs: usize,
+) -> ExitCode {
+    let selected: Vec<&'static Entry> = entries()
         .filter(|e| filters.is_empty() || filters.iter().any(|f| e.id.contains(f.as_str())))
         .collect();
-    if entries.is_empty() {
+    if selected.is_empty() {
         eprintln!("synclab: no variant matches {filters:?}; `synclab list` shows them");
         return ExitCode::from(2);
     }
@@ -198,15 +228,14 @@ fn run(filters: &[String], checkers: &[Checker], json: bool, budget: &Budget) ->
     } else {
         checkers.to_vec()
     };
-    let total = entries.len() * checkers.len();
-    let mut progress = Progress::new(total);
-    let mut cells = Vec::with_capacity(total);
-    for entry in entries {
-        for &checker in &checkers {
-            progress.show(entry.id, checker);
-            cells.push(silenced(|| Cell::run(entry, checker, budget)));
-        }
-    }
+    let plan: Vec<(&'static Entry, Checker)> = selected
+        .iter()
+        .flat_map(|&entry| checkers.iter().map(move |&checker| (entry, checker)))
+        .collect();
+    let progress = Progress::new();
+    let cells = runner::run_all(&plan, budget, jobs, &cli::in_child, |cell, done, total| {
+        progress.show(done, total, cell.entry.id, cell.checker);
+    });
     progress.finish();
     if json {
         println!("{}", report::json(&cells));
@@ -249,25 +278,7 @@ fn explain(id: &str) -> ExitCode {
         Ok(entry) => entry,
         Err(code) => return code,
     };
-    let budget = Budget::default();
-    // The deterministic checkers, loom first: the first that catches the
-    // bug with a trace tells the story.
-    let order = [
-        Checker::Loom,
-        Checker::ShuttlePct,
-        Checker::ShuttleRandom,
-        Checker::Linearizability,
-        Checker::Model,
-    ];
-    let mut cells = Vec::new();
-    for checker in order {
-        let cell = silenced(|| Cell::run(entry, checker, &budget));
-        let told = report::showcase(std::slice::from_ref(&cell), entry).is_some();
-        cells.push(cell);
-        if told {
-            break;
-        }
-    }
+    let cells = runner::explain(entry, &Budget::default());
     println!("{}", report::story(&cells, entry));
     ExitCode::SUCCESS
 }
@@ -277,7 +288,7 @@ fn replay(id: &str, checker: Checker, seed: Option<u64>, schedules: Option<usize
         Ok(entry) => entry,
         Err(code) => return code,
     };
-    let cell = silenced(|| Cell::run(entry, checker, &budget(seed, schedules)));
+    let cell = Cell::run(entry, checker, &budget(seed, schedules));
     let Some(run) = &cell.run else {
         eprintln!("synclab: {checker} does not apply to {id}");
         return ExitCode::from(2);
@@ -308,7 +319,7 @@ fn replay_schedule(id: &str, encoded: &str) -> ExitCode {
         Ok(entry) => entry,
         Err(code) => return code,
     };
-    match silenced(|| synclab::fuzzing::replay(entry, encoded)) {
+    match synclab::lab::fuzz::replay(entry.id, entry.subject.worlds.shuttle, encoded) {
         Err(why) => {
             eprintln!("synclab: {why}");
             ExitCode::from(2)
@@ -322,82 +333,4 @@ fn replay_schedule(id: &str, encoded: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
-}
-
-/// Shows which cell runs: an updating line on a terminal, plain lines
-/// when piped.
-struct Progress {
-    total: usize,
-    done: usize,
-    terminal: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        Progress {
-            total,
-            done: 0,
-            terminal: std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn show(&mut self, id: &str, checker: Checker) {
-        self.done += 1;
-        let line = format!("[{:>3}/{}] {id} × {checker}", self.done, self.total);
-        let mut stderr = std::io::stderr();
-        if self.terminal {
-            let _ = write!(stderr, "\r\x1b[2K{line}");
-            let _ = stderr.flush();
-        } else {
-            let _ = writeln!(stderr, "{line}");
-        }
-    }
-
-    fn finish(&self) {
-        if self.terminal {
-            eprint!("\r\x1b[2K");
-        }
-    }
-}
-
-/// Runs `work` with the process's standard error sent to /dev/null: the
-/// checkers report what they catch themselves, and shuttle's own report of
-/// a failure it was asked to find is noise here.
-#[cfg(unix)]
-fn silenced<R>(work: impl FnOnce() -> R) -> R {
-    struct Restore(libc::c_int);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            // SAFETY: `self.0` is the descriptor `dup` returned below, still
-            // open; dup2 onto 2 and close are plain syscalls on owned fds.
-            unsafe {
-                libc::dup2(self.0, 2);
-                libc::close(self.0);
-            }
-        }
-    }
-    // SAFETY: dup, open and dup2 on descriptors this process owns; a
-    // failure (-1) leaves standard error as it was.
-    let saved = unsafe { libc::dup(2) };
-    let null = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY) };
-    if saved < 0 || null < 0 {
-        // SAFETY: closing descriptors we opened (or -1, which is harmless).
-        unsafe {
-            libc::close(saved);
-            libc::close(null);
-        }
-        return work();
-    }
-    // SAFETY: both descriptors are open and owned by us.
-    unsafe {
-        libc::dup2(null, 2);
-        libc::close(null);
-    }
-    let _restore = Restore(saved);
-    work()
-}
-
-#[cfg(not(unix))]
-fn silenced<R>(work: impl FnOnce() -> R) -> R {
-    work()
 }

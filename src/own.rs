@@ -9,9 +9,9 @@
 //!
 //! ```
 //! use synclab::backend::{AtomicU32Ops, Backend, Ordering};
-//! use synclab::failure::{Bug, FailureKind};
+//! use synclab::lab::failure::{Bug, FailureKind};
 //! use synclab::kinds::{LockApi, LockFamily};
-//! use synclab::checkers::Budget;
+//! use synclab::lab::Budget;
 //!
 //! /// A spin lock with the classic bug: check, then take, in two steps.
 //! struct NaiveSpin<B: Backend>(B::AtomicU32);
@@ -52,11 +52,11 @@
 
 use std::fmt;
 
-use crate::checkers::{self, Budget, Checker, Run, Subject};
-use crate::failure::Failure;
 use crate::kinds::{EventFamily, LockFamily, QueueFamily, SemaphoreFamily};
-use crate::linearizability;
-use crate::{scenarios, worlds};
+use crate::lab::Budget;
+use crate::lab::checkers::{self, Checker, Run, Subject};
+use crate::lab::failure::Failure;
+use crate::{event, lock, queue, semaphore};
 
 /// What the checkers made of a user's primitive.
 #[derive(Clone, Debug)]
@@ -136,46 +136,29 @@ fn check(kind: &'static str, subject: Subject, budget: &Budget) -> OwnReport {
 }
 
 /// Checks a lock: mutual exclusion and ordering (two threads updating data
-/// inside, [`scenarios::lock_exclusion`]), lost wakeups, and the
-/// linearizability of acquire/release histories.
+/// inside, [`lock_exclusion`](lock::scenarios::lock_exclusion)), lost
+/// wakeups, and the linearizability of acquire/release histories.
 pub fn check_lock<F: LockFamily>(budget: &Budget) -> OwnReport {
-    let subject = Subject {
-        worlds: worlds!(scenarios::lock_exclusion, F),
-        model: None,
-        linearizability: Some(linearizability::scenarios::lock_test::<F>),
-    };
-    check("lock", subject, budget)
+    check("lock", lock::scenarios::subject::<F>(), budget)
 }
 
-/// Checks a semaphore: at most N holders ([`scenarios::semaphore_admission`]),
+/// Checks a semaphore: at most N holders
+/// ([`semaphore_admission`](semaphore::scenarios::semaphore_admission)),
 /// permits neither lost nor invented, lost wakeups, linearizability.
 pub fn check_semaphore<F: SemaphoreFamily>(budget: &Budget) -> OwnReport {
-    let subject = Subject {
-        worlds: worlds!(scenarios::semaphore_admission, F),
-        model: None,
-        linearizability: Some(linearizability::scenarios::semaphore_test::<F>),
-    };
-    check("semaphore", subject, budget)
+    check("semaphore", semaphore::scenarios::subject::<F>(), budget)
 }
 
 /// Checks an event: one `set` releases every waiter
-/// ([`scenarios::event_broadcast`]).
+/// ([`event_broadcast`](event::scenarios::event_broadcast)).
 pub fn check_event<F: EventFamily>(budget: &Budget) -> OwnReport {
-    check(
-        "event",
-        Subject::scenario(worlds!(scenarios::event_broadcast, F)),
-        budget,
-    )
+    check("event", event::scenarios::subject::<F>(), budget)
 }
 
 /// Checks a queue: the producer-consumer handoff
-/// ([`scenarios::queue_handoff`]: capacity, duplicates, lost items, lost
-/// wakeups) and the linearizability of a put/get/task_done/join history.
+/// ([`queue_handoff`](queue::scenarios::queue_handoff): capacity,
+/// duplicates, lost items, lost wakeups) and the linearizability of a
+/// put/get/task_done/join history.
 pub fn check_queue<F: QueueFamily>(budget: &Budget) -> OwnReport {
-    let subject = Subject {
-        worlds: worlds!(scenarios::queue_handoff, F),
-        model: None,
-        linearizability: Some(linearizability::scenarios::queue_test::<F>),
-    };
-    check("queue", subject, budget)
+    check("queue", queue::scenarios::subject::<F>(), budget)
 }

@@ -1,155 +1,259 @@
-//! Every catalogue entry under every deterministic checker: a broken variant
-//! is caught with the kind of failure the catalogue names, a correct one
-//! passes, an expected escape is stated with its reason. Stress runs print
-//! what they saw and decide only that a correct variant stays correct.
+//! The catalogue as tests, generated from the catalogue itself (no second
+//! list of ids): one test per cell, variant × checker, named so that the
+//! output reads as the matrix —
+//!
+//! ```text
+//! test lock-relaxed · loom · catches stale-read ... ok
+//! test lock-relaxed · shuttle-pct · escapes (shuttle is SeqCst) ... ok
+//! test lock-correct · loom · passes ... ok
+//! ```
+//!
+//! — and one golden counterexample per broken variant: the interleaving
+//! that tells its story, committed under `tests/golden/` and compared.
+//! `SYNCLAB_BLESS=1 cargo test --test catalogue golden` writes them anew;
+//! the diff then shows what changed, and the variant's story must be mended
+//! with it.
+//!
+//! Filtering works as usual: `cargo test lock-relaxed`.
 
-use synclab::catalogue::{self, CATALOGUE, Entry, Expect};
-use synclab::checkers::{Budget, Checker, Run};
+use std::path::PathBuf;
+use std::time::Duration;
 
-/// Runs `id` under every checker and checks each run against the catalogue.
-fn check_entry(id: &str) {
-    let entry = catalogue::find(id).unwrap_or_else(|| panic!("{id} is not in the catalogue"));
-    // A correct variant's stress run must pass, so its watchdog is generous:
-    // these tests share two cores, and a starved round is not a hang.
-    let budget = Budget {
-        stress_round_timeout: if entry.is_broken() {
-            Budget::default().stress_round_timeout
-        } else {
-            std::time::Duration::from_secs(20)
-        },
+use libtest_mimic::{Arguments, Failed, Trial};
+use synclab::catalogue::entries;
+use synclab::lab::Budget;
+use synclab::lab::checkers::{Checker, Run};
+use synclab::lab::entry::{Entry, Expect};
+use synclab::lab::runner::{self, Cell};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for entry in entries() {
+        for checker in Checker::ALL {
+            let expect = entry.expectation(checker);
+            let name = format!("{} · {checker} · {}", entry.id, expect.describe());
+            let trial = Trial::test(name, move || check_cell(entry, checker));
+            trials.push(trial.with_ignored_flag(matches!(expect, Expect::NotApplicable(_))));
+        }
+        if entry.is_broken() {
+            let name = format!("{} · golden counterexample", entry.id);
+            trials.push(Trial::test(name, move || golden(entry)));
+        }
+    }
+    trials.push(Trial::test("catalogue · ids are primitive-variant", ids));
+    trials.push(Trial::test("catalogue · coherent expectations", coherent));
+    trials.push(Trial::test(
+        "catalogue · a BUG marker per broken variant",
+        markers,
+    ));
+    trials.push(Trial::test(
+        "catalogue · no golden file without a variant",
+        stray_goldens,
+    ));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// The budget of `entry`'s runs. A correct variant's stress run must pass,
+/// so its watchdog is generous: these tests share two cores, and a starved
+/// round is not a hang.
+fn budget(entry: &Entry) -> Budget {
+    if entry.is_broken() {
+        return Budget::default();
+    }
+    Budget {
+        stress_round_timeout: Duration::from_secs(20),
+        stress_stall: Duration::from_secs(20),
         ..Budget::default()
-    };
-    for checker in Checker::ALL {
-        let expect = entry.expectation(checker);
-        let Some(run) = entry.run(checker, &budget) else {
-            assert!(
-                matches!(expect, Expect::NotApplicable(_)),
-                "{id}: {checker} did not run but the catalogue expects {expect:?}"
-            );
-            continue;
-        };
-        check_run(entry, &run, expect);
     }
 }
 
-fn check_run(entry: &Entry, run: &Run, expect: Expect) {
-    let (id, checker) = (entry.id, run.checker);
-    assert!(run.schedules > 0, "{id}: {checker} explored nothing");
+/// Runs one cell and checks it against the catalogue: a catch asserts what
+/// was caught, a pass that something was explored, an escape its reason.
+fn check_cell(entry: &'static Entry, checker: Checker) -> Result<(), Failed> {
+    let expect = entry.expectation(checker);
+    let cell = Cell::run(entry, checker, &budget(entry));
+    let Some(run) = &cell.run else {
+        return Err(format!("{checker} did not run, but the catalogue expects {expect:?}").into());
+    };
+    let explain = |what: String| -> Failed { format!("{what}\n\n{}", describe(&cell, run)).into() };
+    if run.schedules == 0 {
+        return Err(explain(format!("{checker} explored nothing")));
+    }
     match expect {
-        Expect::Catch(_) | Expect::CatchEither(..) => {
-            let failure = run
-                .failure
-                .as_ref()
-                .unwrap_or_else(|| panic!("{id}: {checker} should catch {expect:?} but escaped"));
-            assert!(
-                expect.catches(failure.kind),
-                "{id}: {checker} caught the wrong thing: {failure}"
-            );
-            assert!(!failure.message.is_empty());
+        Expect::Catch(_) | Expect::CatchEither(..) => match &run.failure {
+            None => return Err(explain(format!("should catch {expect:?}, but it escaped"))),
+            Some(failure) if !expect.catches(failure.kind) => {
+                return Err(explain(format!("caught the wrong thing: {failure}")));
+            }
+            Some(_) => {}
+        },
+        Expect::Pass if run.failure.is_some() => {
+            return Err(explain("a correct variant was flagged".to_owned()));
         }
-        Expect::Pass => assert!(
-            run.failure.is_none(),
-            "{id}: correct variant flagged by {checker}: {:?}",
-            run.failure
-        ),
-        Expect::Escape(reason) => {
-            assert!(!reason.is_empty());
-            assert!(
-                run.failure.is_none(),
-                "{id}: {checker} caught {:?}, but the catalogue says it cannot ({reason})",
-                run.failure
-            );
+        Expect::Escape(why) if run.failure.is_some() => {
+            return Err(explain(format!(
+                "caught, but the catalogue says it cannot ({why})"
+            )));
         }
         // A stress run of a broken variant reports and decides nothing.
         Expect::Observe(kind) => println!(
-            "{id}: stress looked for {kind}: {:?} in {} rounds",
-            run.histogram, run.schedules
+            "{}: stress looked for {kind}: {:?} in {} rounds",
+            entry.id, run.histogram, run.schedules
         ),
-        Expect::NotApplicable(reason) => panic!("{id}: {checker} ran though n/a ({reason})"),
+        Expect::NotApplicable(why) => return Err(explain(format!("ran though n/a ({why})"))),
+        Expect::Pass | Expect::Escape(_) => {}
     }
-    assert!(
-        entry.verdict(run).is_expected(),
-        "{id}: {checker}: {}",
-        entry.verdict(run)
+    match cell.verdict {
+        Some(verdict) if verdict.is_expected() => Ok(()),
+        verdict => Err(explain(format!("verdict {verdict:?}"))),
+    }
+}
+
+/// The verdict, the failure and the trace of a cell, for a failing test.
+fn describe(cell: &Cell, run: &Run) -> String {
+    let mut out = format!(
+        "verdict: {}\nschedules: {}",
+        cell.verdict.map_or("n/a".to_owned(), |v| v.to_string()),
+        run.schedules
     );
+    if let Some(failure) = &run.failure {
+        out.push_str(&format!("\nfailure: {failure}"));
+    }
+    if let Some(trace) = &run.trace {
+        out.push_str(&format!("\n\n{}", trace.table()));
+    }
+    if let Some(command) = cell.replay_command() {
+        out.push_str(&format!("\nreplay: {command}"));
+    }
+    out
 }
 
-macro_rules! catalogue_tests {
-    ($($name:ident => $id:literal,)*) => {
-        $(
-            #[test]
-            fn $name() {
-                check_entry($id);
-            }
-        )*
+fn golden_path(id: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{id}.md"))
+}
 
-        /// Every entry of the catalogue has its test above.
-        #[test]
-        fn every_entry_is_tested() {
-            let tested = [$($id),*];
-            for entry in CATALOGUE {
-                assert!(tested.contains(&entry.id), "no test for {}", entry.id);
-            }
+/// The counterexample that tells `entry`'s story: the first deterministic
+/// checker to catch it with a trace, loom first (fewest preemptions), as
+/// `synclab explain` finds it.
+fn counterexample(entry: &'static Entry) -> Result<String, String> {
+    let cells = runner::explain(entry, &Budget::default());
+    let cell = runner::showcase(&cells, entry)
+        .ok_or_else(|| format!("no deterministic checker caught {} with a trace", entry.id))?;
+    let run = cell.run.as_ref().expect("a showcase cell ran");
+    let failure = run.failure.as_ref().expect("a showcase cell caught");
+    let trace = run.trace.as_ref().expect("a showcase cell has a trace");
+    Ok(format!(
+        "# {}\n\n{}\n\nCaught by {}: {failure}\n\nThe interleaving ({} steps, {} context switches):\n\n{}",
+        entry.id,
+        entry.bug.unwrap_or_default(),
+        cell.checker,
+        trace.events.len(),
+        trace.switches(),
+        trace.golden_table()
+    ))
+}
+
+/// The counterexample agrees with its committed snapshot.
+fn golden(entry: &'static Entry) -> Result<(), Failed> {
+    let found = counterexample(entry)?;
+    let path = golden_path(entry.id);
+    if std::env::var_os("SYNCLAB_BLESS").is_some() {
+        std::fs::write(&path, &found).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(());
+    }
+    let committed = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "{}: {e}; write it with SYNCLAB_BLESS=1 cargo test --test catalogue golden",
+            path.display()
+        )
+    })?;
+    if committed.replace("\r\n", "\n") == found {
+        return Ok(());
+    }
+    Err(format!(
+        "{} fails differently from its golden counterexample: if its story changed, mend the \
+         variant or its story, then bless (SYNCLAB_BLESS=1).\n\n--- committed\n{committed}\n--- found\n{found}",
+        entry.id
+    )
+    .into())
+}
+
+/// Every id is its primitive (without a `(usage)` note, dashed) and its
+/// variant: `lock-relaxed`, `bounded-semaphore-correct`.
+fn ids() -> Result<(), Failed> {
+    for entry in entries() {
+        let primitive = entry
+            .primitive
+            .trim_end_matches(" (usage)")
+            .replace(' ', "-");
+        let expected = format!("{primitive}-{}", entry.variant);
+        if entry.id != expected {
+            return Err(format!("{}: the id should be {expected}", entry.id).into());
         }
-    };
-}
-
-catalogue_tests! {
-    counter_locked => "counter-locked",
-    counter_atomic => "counter-atomic",
-    counter_racy => "counter-racy",
-    lock_correct => "lock-correct",
-    lock_guarded_data => "lock-guarded-data",
-    lock_test_then_set => "lock-test-then-set",
-    lock_relaxed => "lock-relaxed",
-    lock_no_wake => "lock-no-wake",
-    lock_ordering => "lock-ordering",
-    lock_abba => "lock-abba",
-    lock_one_guard => "lock-one-guard",
-    lock_guard_kept_alive => "lock-guard-kept-alive",
-    semaphore_correct => "semaphore-correct",
-    semaphore_check_then_decrement => "semaphore-check-then-decrement",
-    semaphore_silent_release => "semaphore-silent-release",
-    bounded_semaphore_correct => "bounded-semaphore-correct",
-    bounded_semaphore_unbounded_release => "bounded-semaphore-unbounded-release",
-    event_correct => "event-correct",
-    event_notify_one => "event-notify-one",
-    event_unlocked_check => "event-unlocked-check",
-    condition_while => "condition-while",
-    condition_if_not_while => "condition-if-not-while",
-    condition_notify_after_state => "condition-notify-after-state",
-    condition_notify_before_state => "condition-notify-before-state",
-    queue_correct => "queue-correct",
-    queue_join => "queue-join",
-    queue_one_condition => "queue-one-condition",
-    queue_no_full_check => "queue-no-full-check",
-    queue_unlocked_length => "queue-unlocked-length",
-    queue_task_done_race => "queue-task-done-race",
+        if entries().filter(|e| e.id == entry.id).count() != 1 {
+            return Err(format!("{}: two entries share the id", entry.id).into());
+        }
+    }
+    Ok(())
 }
 
 /// Every broken variant is expected to be caught by at least one
 /// deterministic checker, and every correct one to pass all of them.
-#[test]
-fn catalogue_is_coherent() {
-    for entry in CATALOGUE {
-        let expectations: Vec<Expect> =
-            Checker::ALL.iter().map(|c| entry.expectation(*c)).collect();
-        if entry.is_broken() {
-            assert!(
-                Checker::ALL
-                    .iter()
-                    .any(|c| c.is_deterministic() && entry.expectation(*c).is_catch()),
-                "{}: no deterministic checker is expected to catch it",
-                entry.id
-            );
+fn coherent() -> Result<(), Failed> {
+    for entry in entries() {
+        let expectations = Checker::ALL.map(|checker| (checker, entry.expectation(checker)));
+        let fine = if entry.is_broken() {
+            expectations
+                .iter()
+                .any(|(checker, expect)| checker.is_deterministic() && expect.is_catch())
         } else {
-            assert!(
-                expectations
-                    .iter()
-                    .all(|e| matches!(e, Expect::Pass | Expect::NotApplicable(_))),
-                "{}: a correct variant must pass everywhere",
-                entry.id
-            );
+            expectations
+                .iter()
+                .all(|(_, expect)| matches!(expect, Expect::Pass | Expect::NotApplicable(_)))
+        };
+        if !fine {
+            return Err(format!("{}: incoherent expectations {expectations:?}", entry.id).into());
         }
     }
+    Ok(())
+}
+
+/// Every broken variant is marked in the source at its changed line:
+/// `// BUG(<id>): was ...`.
+fn markers() -> Result<(), Failed> {
+    let mut sources = String::new();
+    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for item in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
+            let path = item.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&std::fs::read_to_string(&path).map_err(|e| e.to_string())?);
+            }
+        }
+    }
+    for entry in entries().filter(|e| e.is_broken()) {
+        if !sources.contains(&format!("BUG({}): was", entry.id)) {
+            return Err(format!("{}: no `// BUG({0}): was ...` marker in src/", entry.id).into());
+        }
+    }
+    Ok(())
+}
+
+/// Every golden file belongs to a broken variant.
+fn stray_goldens() -> Result<(), Failed> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for item in std::fs::read_dir(&dir).map_err(|e| e.to_string())? {
+        let name = item.map_err(|e| e.to_string())?.file_name();
+        let name = name.to_string_lossy();
+        let id = name.trim_end_matches(".md");
+        if !entries().any(|e| e.is_broken() && e.id == id) {
+            return Err(format!("tests/golden/{name} belongs to no broken variant").into());
+        }
+    }
+    Ok(())
 }

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use synclab::backend::{AtomicU32Ops, Backend, CellOps, Join, Ordering, UntrackedCell};
-use synclab::checkers::{self, Budget, Checker, Subject};
-use synclab::failure::FailureKind;
+use synclab::lab::Budget;
+use synclab::lab::checkers::{self, Checker, Subject};
+use synclab::lab::failure::FailureKind;
 use synclab::worlds;
 
 /// A cell written by two threads with no lock at all.

@@ -31,7 +31,7 @@ fn list_names_every_variant() {
     let output = synclab(&["list"], "list");
     assert!(output.status.success());
     let text = stdout(&output);
-    for entry in synclab::catalogue::CATALOGUE {
+    for entry in synclab::catalogue::entries() {
         assert!(
             text.contains(entry.id),
             "{} missing from the list",

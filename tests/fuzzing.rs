@@ -2,29 +2,54 @@
 //! the byte-driven scheduler, replay strings, and the fuzz plan.
 
 use synclab::catalogue::find;
-use synclab::failure::FailureKind;
-use synclab::fuzzing::{self, TargetKind};
+use synclab::catalogue::fuzz::{self, TargetKind};
+use synclab::lab::failure::FailureKind;
+use synclab::lab::fuzz::{replay, run_schedule};
 
-/// Operation sequences: the correct queue agrees with its model on any
-/// bytes; the queue without a full check disagrees on a short input.
+/// `count` byte strings of up to 96 bytes from a fixed LCG: fuzzer-like
+/// inputs, the same on every run.
+fn inputs(count: usize) -> Vec<Vec<u8>> {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) as u8
+    };
+    (0..count)
+        .map(|_| {
+            let len = usize::from(next()) % 97;
+            (0..len).map(|_| next()).collect()
+        })
+        .collect()
+}
+
+/// Operation sequences, decoded from bytes through the queue's own proptest
+/// strategy: the correct queue agrees with its spec on any bytes; the queue
+/// without a full check disagrees on some, as a put its spec refuses.
 #[test]
-fn operation_targets_check_against_the_model() {
-    let correct = find("queue-correct").unwrap().operations.unwrap();
-    for data in [
-        &b""[..],
-        &[0; 32],
-        &[3, 0, 1, 0, 2, 3, 4, 5, 6, 7, 8],
-        b"any bytes at all, decoded",
-    ] {
+fn operation_targets_check_against_the_spec() {
+    let test = |id: &str| find(id).unwrap().subject.sequential.unwrap().operations;
+    let (correct, broken) = (test("queue-correct"), test("queue-no-full-check"));
+    let inputs = inputs(300);
+    for data in inputs
+        .iter()
+        .map(Vec::as_slice)
+        .chain([&b""[..], &[0; 32], &[255; 64]])
+    {
         assert_eq!(correct(data), Ok(()), "{data:?}");
     }
-    let broken = find("queue-no-full-check").unwrap().operations.unwrap();
-    // capacity 1, then three puts: the third is refused by the model.
-    let why = broken(&[1, 0, 7, 0, 8, 1, 9]).unwrap_err();
-    assert!(why.contains("returned true, the model says false"), "{why}");
+    let why = inputs
+        .iter()
+        .find_map(|data| broken(data).err())
+        .expect("some input overfills the queue");
+    assert!(
+        why.contains("Put") && why.contains("the spec says"),
+        "{why}"
+    );
     // Zero and enormous timeouts decode and run without a hang.
-    let lock = find("lock-correct").unwrap().operations.unwrap();
-    assert_eq!(lock(&[1, 2, 0, 2, 2, 3, 2, 1]), Ok(()));
+    let lock = test("lock-correct");
+    assert!(inputs.iter().all(|data| lock(data).is_ok()));
 }
 
 /// When the bytes run out the scheduler goes on to the end: an empty input
@@ -32,9 +57,10 @@ fn operation_targets_check_against_the_model() {
 #[test]
 fn the_byte_scheduler_never_ends_a_schedule_early() {
     let entry = find("queue-join").unwrap();
-    assert!(fuzzing::run_schedule(entry, &[]).is_none());
+    assert!(run_schedule(entry.id, entry.subject.worlds.shuttle, &[]).is_none());
     let broken = find("lock-guard-kept-alive").unwrap();
-    let found = fuzzing::run_schedule(broken, &[]).expect("it deadlocks on any schedule");
+    let found = run_schedule(broken.id, broken.subject.worlds.shuttle, &[])
+        .expect("it deadlocks on any schedule");
     assert_eq!(found.failure.kind, FailureKind::Deadlock);
 }
 
@@ -48,16 +74,16 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
     let found = (0..=255u8)
         .find_map(|bits| {
             let schedule: Vec<u8> = (0..16).map(|i| (bits >> (i % 8)) & 1).collect();
-            fuzzing::run_schedule(entry, &schedule)
+            run_schedule(entry.id, entry.subject.worlds.shuttle, &schedule)
         })
         .expect("some short schedule breaks it");
     assert_eq!(
         found.failure.kind,
-        FailureKind::Assertion(synclab::failure::Bug::TwoHolders)
+        FailureKind::Assertion(synclab::lab::failure::Bug::TwoHolders)
     );
     let trace = found.trace.as_ref().expect("a trace");
     assert!(trace.threads >= 2 && trace.events.iter().any(|e| e.thread == 1));
-    let replayed = fuzzing::replay(entry, &found.schedule)
+    let replayed = replay(entry.id, entry.subject.worlds.shuttle, &found.schedule)
         .unwrap()
         .expect("the replay fails again");
     assert_eq!(replayed.failure, found.failure);
@@ -66,13 +92,13 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
         "replay lock-test-then-set --schedule {}",
         found.schedule
     )));
-    assert!(fuzzing::replay(entry, "not a schedule").is_err());
+    assert!(replay(entry.id, entry.subject.worlds.shuttle, "not a schedule").is_err());
 }
 
 /// The plan the smoke step follows comes from the catalogue.
 #[test]
 fn the_fuzz_plan_follows_the_catalogue() {
-    let schedule = fuzzing::plan(TargetKind::Schedule, "lock-correct");
+    let schedule = fuzz::plan(TargetKind::Schedule, "lock-correct");
     let expect = |id: &str| {
         schedule
             .iter()
@@ -82,7 +108,7 @@ fn the_fuzz_plan_follows_the_catalogue() {
     assert_eq!(expect("lock-correct"), Some(false));
     assert_eq!(expect("lock-test-then-set"), Some(true));
     assert_eq!(expect("lock-relaxed"), Some(false), "shuttle cannot see it");
-    let ops = fuzzing::plan(TargetKind::Operations, "queue-correct");
+    let ops = fuzz::plan(TargetKind::Operations, "queue-correct");
     let crashes: Vec<&str> = ops
         .iter()
         .filter(|(_, crash)| *crash)

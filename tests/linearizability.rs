@@ -6,16 +6,15 @@
 use std::time::Duration;
 
 use synclab::backend::Std;
-use synclab::linearizability::specs::{
-    CounterOp, CounterRet, CounterSpec, LockOp, LockRet, LockSpec, QueueOp, QueueRet, QueueSpec,
-    SemaphoreOp, SemaphoreRet, SemaphoreSpec,
-};
-use synclab::linearizability::{
-    CheckError, Ending, History, check, check_recorded_std, generated, scenarios,
-};
+use synclab::counter::spec::{CounterOp, CounterRet, CounterSpec};
+use synclab::lab::linearizability::{CheckError, Ending, History, check, check_recorded_std};
+use synclab::lock::spec::{LockOp, LockRet, LockSpec};
+use synclab::queue::scenarios::Programs;
+use synclab::queue::spec::{QueueOp, QueueRet, QueueSpec};
+use synclab::semaphore::spec::{SemaphoreOp, SemaphoreRet, SemaphoreSpec};
 use synclab::{counter, lock, queue, semaphore};
 
-fn rejected<S: synclab::linearizability::Spec>(
+fn rejected<S: synclab::lab::spec::Spec>(
     spec: &S,
     history: &History<S::Op, S::Ret>,
     ending: Ending,
@@ -177,28 +176,28 @@ fn correct_primitives_on_real_threads_are_linearizable() {
     let runs = [
         check_recorded_std(
             CounterSpec::default(),
-            scenarios::counter::<Std, counter::Locked>,
+            counter::scenarios::recorded::<Std, counter::Locked>,
             100,
             timeout,
             false,
         ),
         check_recorded_std(
             LockSpec::default(),
-            scenarios::lock::<Std, lock::Correct>,
+            lock::scenarios::recorded::<Std, lock::Correct>,
             100,
             timeout,
             false,
         ),
         check_recorded_std(
             SemaphoreSpec::new(2),
-            scenarios::semaphore::<Std, semaphore::Correct>,
+            semaphore::scenarios::recorded::<Std, semaphore::Correct>,
             100,
             timeout,
             false,
         ),
         check_recorded_std(
             QueueSpec::bounded(1),
-            scenarios::queue::<Std, queue::Correct>,
+            queue::scenarios::recorded::<Std, queue::Correct>,
             100,
             timeout,
             false,
@@ -214,7 +213,7 @@ fn correct_primitives_on_real_threads_are_linearizable() {
 /// under shuttle and on real threads.
 #[test]
 fn generated_programs_pass_on_the_correct_queue() {
-    let cases = generated::queue::<queue::Correct>(32, 7).unwrap();
+    let cases = Programs::<queue::Correct>::check(32, 7).unwrap();
     assert_eq!(cases, 32);
 }
 
@@ -222,15 +221,15 @@ fn generated_programs_pass_on_the_correct_queue() {
 /// proptest shrinks the failure to a program of a few operations.
 #[test]
 fn generated_programs_catch_the_missing_full_check_and_shrink() {
-    let failure = generated::queue::<queue::broken::NoFullCheck>(64, 7).unwrap_err();
+    let failure = Programs::<queue::broken::NoFullCheck>::check(64, 7).unwrap_err();
     assert_eq!(
         failure.kind,
-        synclab::failure::FailureKind::NotLinearizable,
+        synclab::lab::failure::FailureKind::NotLinearizable,
         "{failure}"
     );
     let program = failure
         .message
-        .split("minimal operations: ")
+        .split("minimal case: ")
         .nth(1)
         .expect("the shrunk program");
     let operations = program.matches("Put").count()

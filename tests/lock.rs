@@ -5,9 +5,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use synclab::backend::{Deadline, Loom};
-use synclab::catalogue::{self, Expect};
-use synclab::checkers::{Budget, Checker};
-use synclab::failure::{Bug, FailureKind};
+use synclab::catalogue;
+use synclab::lab::Budget;
+use synclab::lab::checkers::Checker;
+use synclab::lab::entry::Expect;
+use synclab::lab::failure::{Bug, FailureKind};
 use synclab::lock::{Lock, RawLock};
 
 /// The Relaxed lock keeps mutual exclusion but not ordering: loom, which
@@ -36,7 +38,7 @@ fn relaxed_lock_is_caught_by_loom_and_escapes_shuttle() {
         let Expect::Escape(reason) = entry.expectation(checker) else {
             panic!("the catalogue must state why {checker} escapes");
         };
-        assert!(reason.contains("SeqCst"), "{reason}");
+        assert!(reason.text.contains("SeqCst"), "{reason}");
     }
 }
 

@@ -2,10 +2,11 @@
 //! the backend, one correct and one with a classic bug per kind.
 
 use synclab::backend::{AtomicU32Ops, Backend, Futex, Ordering};
-use synclab::checkers::{Budget, Checker};
 use synclab::condition::Condvar;
-use synclab::failure::{Bug, FailureKind};
 use synclab::kinds::{LockApi, LockFamily, QueueApi, QueueFamily};
+use synclab::lab::Budget;
+use synclab::lab::checkers::Checker;
+use synclab::lab::failure::{Bug, FailureKind};
 use synclab::own;
 
 /// A ticket lock, correct, or with its ticket taken in two steps.
@@ -194,6 +195,20 @@ impl<B: Backend, const FORGETS: bool> QueueApi for Slot<B, FORGETS> {
     }
     fn join(&self) {
         drop(self.done.wait_while(self.lock.lock(), |slot| slot.1 > 0));
+    }
+    fn join_for(&self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now().checked_add(timeout);
+        let mut slot = self.lock.lock();
+        while slot.1 > 0 {
+            let left = deadline.map_or(std::time::Duration::MAX, |d| {
+                d.saturating_duration_since(std::time::Instant::now())
+            });
+            if left.is_zero() {
+                return false;
+            }
+            slot = self.done.wait_for(slot, left).0;
+        }
+        true
     }
 }
 

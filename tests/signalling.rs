@@ -6,9 +6,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use synclab::backend::{Backend, Join, Loom, Shuttle};
-use synclab::catalogue::{LIMITS, find};
-use synclab::checkers::{self, Budget, Checker, Subject};
-use synclab::failure::FailureKind;
+use synclab::catalogue::find;
+use synclab::lab::Budget;
+use synclab::lab::checkers::{self, Checker, Subject};
+use synclab::lab::entry::LIMITS;
+use synclab::lab::failure::FailureKind;
 use synclab::semaphore::{MAX_PERMITS, OverRelease};
 use synclab::{BoundedSemaphore, Condition, Event, Semaphore, worlds};
 

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::fuzzing::operations("counter-locked", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::catalogue::fuzz::operations("counter-locked", data));

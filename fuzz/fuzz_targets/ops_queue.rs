@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::fuzzing::operations("queue-correct", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::catalogue::fuzz::operations("queue-correct", data));

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::fuzzing::schedule("condition-notify-after-state", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::catalogue::fuzz::schedule("condition-notify-after-state", data));

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::fuzzing::schedule("event-correct", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::catalogue::fuzz::schedule("event-correct", data));

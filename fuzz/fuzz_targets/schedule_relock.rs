@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::fuzzing::schedule("lock-one-guard", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::catalogue::fuzz::schedule("lock-one-guard", data));

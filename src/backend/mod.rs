@@ -30,16 +30,43 @@
 //! other deadline never fires under loom or shuttle, so a timed wait there is
 //! an untimed wait. This is a limit of the checkers, recorded in the catalogue.
 
+mod cell;
 mod model;
 mod std_world;
+mod threads;
 
 use std::time::{Duration, Instant};
 
+pub use cell::{UntrackedCell, UntrackedPtr};
 pub use model::{
     Loom, LoomFutex, LoomJoinHandle, Shuttle, ShuttleFutex, ShuttleJoinHandle, Traced,
-    UntrackedCell, UntrackedPtr,
 };
 pub use std_world::{Std, StdFutex, StdJoinHandle};
+pub use threads::{run_threads, spawn_threads};
+
+/// Instantiates a generic scenario for the three worlds.
+///
+/// `worlds!(scenarios::lock_exclusion, TestThenSet)` is
+/// `scenarios::lock_exclusion::<W, TestThenSet>` for each world `W`; a
+/// generic argument longer than one token goes in angle brackets:
+/// `worlds!(scenarios::bounded_over_release, <Bounded<V>>)`.
+#[macro_export]
+macro_rules! worlds {
+    ($($scenario:ident)::+, <$arg:ty>) => {
+        $crate::lab::checkers::Worlds {
+            std: $($scenario)::+::<$crate::backend::Std, $arg>,
+            loom: $($scenario)::+::<$crate::backend::Loom, $arg>,
+            shuttle: $($scenario)::+::<$crate::backend::Shuttle, $arg>,
+        }
+    };
+    ($($scenario:ident)::+ $(, $arg:tt)*) => {
+        $crate::lab::checkers::Worlds {
+            std: $($scenario)::+::<$crate::backend::Std $(, $arg)*>,
+            loom: $($scenario)::+::<$crate::backend::Loom $(, $arg)*>,
+            shuttle: $($scenario)::+::<$crate::backend::Shuttle $(, $arg)*>,
+        }
+    };
+}
 
 /// A world the primitives can run in: real threads, loom or shuttle.
 ///
@@ -79,7 +106,7 @@ pub trait Backend: Sized + Send + Sync + 'static {
     fn yield_now();
 
     /// A label of the current thread of this world, unique while it runs
-    /// (for [traces](crate::trace)).
+    /// (for [traces](crate::lab::trace)).
     fn current_thread() -> String;
 
     /// A spin-loop hint. loom requires one in every spin loop.

@@ -1,15 +1,14 @@
 //! The model-checked worlds, loom and shuttle, written once by a macro since
 //! both mirror std's API.
 
-use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::panic::Location;
 
-use super::{AtomicU32Ops, Backend, CellOps, MutPtrOps, Ordering};
-use crate::trace;
+use super::{AtomicU32Ops, Backend, CellOps, MutPtrOps, Ordering, UntrackedCell};
+use crate::lab::trace;
 
 /// An atomic that records each operation into the current
-/// [trace](crate::trace): the atomic of the model worlds.
+/// [trace](crate::lab::trace): the atomic of the model worlds.
 #[derive(Debug)]
 pub struct Traced<A, B> {
     inner: A,
@@ -77,44 +76,6 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         let old = self.inner.fetch_or(value, order);
         self.note(|| format!("fetch_or {value:#x} = {old:#x}"));
         old
-    }
-}
-
-/// An `UnsafeCell` that tracks nothing: the cell of [`Std`](super::Std) and
-/// [`Shuttle`] (shuttle is sequentially consistent and has no race detector).
-#[derive(Debug, Default)]
-pub struct UntrackedCell<T>(UnsafeCell<T>);
-
-/// The raw pointer of an [`UntrackedCell`] access.
-#[derive(Debug)]
-pub struct UntrackedPtr<T>(*mut T);
-
-// SAFETY: a newtype of `std::cell::UnsafeCell<T>`.
-unsafe impl<T> CellOps<T> for UntrackedCell<T> {
-    type MutPtr = UntrackedPtr<T>;
-
-    fn new(value: T) -> Self {
-        UntrackedCell(UnsafeCell::new(value))
-    }
-    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
-        f(self.0.get())
-    }
-    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
-        f(self.0.get())
-    }
-    fn get_mut(&self) -> UntrackedPtr<T> {
-        UntrackedPtr(self.0.get())
-    }
-    fn into_inner(self) -> T {
-        self.0.into_inner()
-    }
-}
-
-impl<T> MutPtrOps<T> for UntrackedPtr<T> {
-    unsafe fn deref(&self) -> &mut T {
-        // SAFETY: the pointer comes from a live cell (the caller borrows it
-        // through its lock guard); exclusivity is the caller's obligation.
-        unsafe { &mut *self.0 }
     }
 }
 
@@ -202,7 +163,13 @@ macro_rules! model_world {
                 }
                 let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
                 // Relaxed: the mutex orders this load after any waker's
-                // store that notified before we took the mutex.
+                // store that notified before we took the mutex. A store whose
+                // wake comes after our mutex section may be missed (loom can
+                // read the word's older value): then we are counted a sleeper
+                // before that wake looks for one, so it wakes somebody. That
+                // is the kernel futex's own contract (see the comment on
+                // futex_wait in the kernel's futex code): a waiter sees the
+                // new value or is queued before the waker looks.
                 if self.word.inner.load(super::Ordering::Relaxed) == expected {
                     *sleepers += 1;
                     self.note(|| format!("wait while {expected}: sleeps"));

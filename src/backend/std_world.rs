@@ -7,6 +7,7 @@ use std::time::Instant;
 use parking_lot_core::{DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
 
 use super::{Backend, Deadline, Futex, Join, Ordering, UntrackedCell, delegate_atomic_u32};
+use crate::lab::{census, quiet};
 
 /// Real threads: the production world, used by benchmarks and stress runs.
 ///
@@ -36,7 +37,7 @@ impl Backend for Std {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        StdJoinHandle(std::thread::spawn(crate::quiet::inherit(f)))
+        StdJoinHandle(std::thread::spawn(quiet::inherit(census::inherit(f))))
     }
 
     #[inline]
@@ -69,8 +70,7 @@ pub struct StdJoinHandle<T>(std::thread::JoinHandle<T>);
 
 impl<T> Join<T> for StdJoinHandle<T> {
     fn join(self) -> T {
-        self.0
-            .join()
+        census::blocked(|| self.0.join())
             .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
     }
 }
@@ -113,7 +113,7 @@ impl Futex for StdFutex {
         //   primitive parks on it;
         // - `validate` and the timeout callback do not panic and do not call
         //   into parking_lot.
-        let result = unsafe {
+        let park = || unsafe {
             parking_lot_core::park(
                 self.key(),
                 validate,
@@ -122,6 +122,13 @@ impl Futex for StdFutex {
                 DEFAULT_PARK_TOKEN,
                 timeout,
             )
+        };
+        // An untimed park is blocked for the stress watchdog's census; a
+        // timed one is not, since time will end it.
+        let result = if timeout.is_none() {
+            census::blocked(park)
+        } else {
+            park()
         };
         !matches!(result, ParkResult::TimedOut)
     }

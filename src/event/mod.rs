@@ -12,12 +12,16 @@
 //! `set` stores `SET` and notifies *every* waiter; `clear` stores `UNSET`.
 
 pub mod broken;
+pub mod entries;
+pub mod scenarios;
+pub mod spec;
 
 use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std, backoff};
 use crate::condition::Condition;
+use crate::kinds::{EventApi, EventFamily};
 
 const UNSET: u32 = 0;
 const SET: u32 = 1;
@@ -32,19 +36,10 @@ pub trait EventVariant: Sized + Send + Sync + 'static {
         condition.notify_all();
     }
 
-    /// Waits until the flag is set or `deadline` passes; returns the flag.
-    fn wait<B: Backend>(event: &Event<B, Self>, deadline: Deadline) -> bool {
-        if deadline != Deadline::Expired {
-            // Real threads: a set that comes within a short spin costs no
-            // sleep (the models do not spin; see `backoff`).
-            backoff::<B>(|| !event.is_set());
-        }
-        let guard = event.condition.lock();
-        let (_guard, set) = event
-            .condition
-            .wait_while_until(guard, deadline, |_| !event.flag());
-        set
-    }
+    /// Whether `wait` reads the flag under the lock before it decides to
+    /// sleep (true), or decides on the snapshot it read before taking the
+    /// lock.
+    const CHECK_UNDER_LOCK: bool = true;
 }
 
 /// The correct event.
@@ -128,7 +123,7 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
 
     /// Blocks until the flag is set.
     pub fn wait(&self) {
-        V::wait(self, Deadline::Never);
+        self.wait_until(Deadline::Never);
     }
 
     /// Blocks until the flag is set or `timeout` passes; returns the flag,
@@ -137,7 +132,24 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// `Duration::ZERO` only looks; a timeout too large for the clock waits
     /// without limit. Under loom and shuttle a non-zero timeout never fires.
     pub fn wait_for(&self, timeout: Duration) -> bool {
-        V::wait(self, Deadline::after(timeout))
+        self.wait_until(Deadline::after(timeout))
+    }
+
+    /// Waits until the flag is set or `deadline` passes; returns the flag.
+    fn wait_until(&self, deadline: Deadline) -> bool {
+        // Only a variant that decides on the flag before the lock reads it
+        // here (the correct event never does).
+        let mut looked_unset = !V::CHECK_UNDER_LOCK && !self.is_set();
+        if deadline != Deadline::Expired {
+            // Real threads: a set that comes within a short spin costs no
+            // sleep (the models do not spin; see `backoff`).
+            backoff::<B>(|| !self.is_set());
+        }
+        let guard = self.condition.lock();
+        let (_guard, set) = self.condition.wait_while_until(guard, deadline, |_| {
+            std::mem::take(&mut looked_unset) || !self.flag()
+        });
+        set
     }
 
     /// The flag as the lock holder sees it (Relaxed: the lock orders it).
@@ -152,4 +164,31 @@ impl<B: Backend, V: EventVariant> std::fmt::Debug for Event<B, V> {
             .field("is_set", &self.is_set())
             .finish()
     }
+}
+
+/// The event as the [event kind](EventApi).
+impl<B: Backend, V: EventVariant> EventApi for Event<B, V> {
+    fn new() -> Self {
+        Event::new_in()
+    }
+    fn set(&self) {
+        Event::set(self);
+    }
+    fn clear(&self) {
+        Event::clear(self);
+    }
+    fn is_set(&self) -> bool {
+        Event::is_set(self)
+    }
+    fn wait(&self) {
+        Event::wait(self);
+    }
+    fn wait_for(&self, timeout: Duration) -> bool {
+        Event::wait_for(self, timeout)
+    }
+}
+
+/// Each event variant is the family of its [`Event`].
+impl<V: EventVariant> EventFamily for V {
+    type Event<B: Backend> = Event<B, V>;
 }

@@ -9,20 +9,31 @@ use crate::backend::{Futex, Ordering};
 
 /// Checks that the lock is free, then takes it, in two separate steps.
 ///
-/// **Bug:** the test (a load) and the set (a store) are not one atomic step,
-/// so two threads can both see `UNLOCKED` and both store `LOCKED`.
+/// **Bug:** the test (a load) and the set (a store) are not one atomic step:
+/// the load may see an `UNLOCKED` that is no longer the lock's state.
 ///
 /// | T1 | T2 |
 /// |---|---|
-/// | load: `UNLOCKED` | |
-/// | | load: `UNLOCKED` |
-/// | store `LOCKED` — holds | |
-/// | | store `LOCKED` — holds too |
+/// | load: `UNLOCKED`; store `LOCKED` — holds | |
+/// | data = 1 | |
+/// | unlock | |
+/// | | load: `UNLOCKED` — a stale read: the value from before T1's lock, not T1's unlock |
+/// | | store `LOCKED` — holds, not synchronized with T1's unlock |
+/// | | reads data: 0 |
 ///
-/// **Consequence:** two holders. **Caught by** loom and shuttle (a schedule
-/// switch between the two steps is all it takes); a sequential model run
-/// cannot see it, and a real-thread stress run sees it only as often as the
-/// window opens.
+/// No preemption needed: under weak memory the plain load may return the
+/// old `UNLOCKED` even after T1 is done, so T2's critical section is not
+/// ordered after T1's (a compare-exchange would read T1's unlock and
+/// synchronize with it). Under sequential consistency (shuttle) the same bug
+/// needs a switch between the two steps: both threads load `UNLOCKED`, both
+/// store `LOCKED`, and both hold the lock at once.
+///
+/// **Consequence:** a holder that misses the previous holder's writes (a
+/// stale read, hence lost updates), or two holders at once. **Caught by**
+/// loom, as the stale read; by shuttle and the linearizability checker on
+/// it, as two holders. A real-thread stress run sees two holders only as
+/// often as the window opens. **Escapes** the sequential model run, because
+/// one thread cannot race.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TestThenSet;
 
@@ -50,12 +61,18 @@ impl LockVariant for TestThenSet {
 /// | data = 1 | |
 /// | unlock (Relaxed swap) | |
 /// | | lock (Relaxed CAS): sees `UNLOCKED` |
-/// | | reads data: may still see 0 |
+/// | | reads data: 0 — a stale read |
+///
+/// No preemption needed: T2 runs after T1 is done, and its CAS reads T1's
+/// unlock, but two Relaxed operations do not synchronize, so T1's write to
+/// the data need not be visible yet.
 ///
 /// **Consequence:** stale reads inside the critical section, hence lost
 /// updates. **Caught by** loom only, which models the C11 memory model.
-/// **Escapes** shuttle, which runs every atomic as SeqCst, and in practice
-/// real threads on x86, whose stores are ordered anyway.
+/// **Escapes** shuttle and the linearizability checker that runs on it,
+/// because shuttle runs every atomic as SeqCst; the sequential model run,
+/// because one thread cannot race; and in practice real threads on x86,
+/// whose stores are ordered anyway (a stress run only observes).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Relaxed;
 
@@ -76,9 +93,11 @@ impl LockVariant for Relaxed {
 /// | unlock: `CONTENDED → UNLOCKED`, no wake | |
 /// | exits | sleeps forever |
 ///
-/// **Consequence:** a waiter that sleeps forever (a lost wakeup): loom and
-/// shuttle report a deadlock, a real-thread run hangs until its watchdog
-/// fires. A sequential model run never parks, so it cannot see it.
+/// **Consequence:** a waiter that sleeps forever (a lost wakeup). **Caught
+/// by** loom and shuttle, as a deadlock, and the linearizability checker, as
+/// a pending acquire that could complete; a real-thread run hangs until its
+/// watchdog fires. **Escapes** the sequential model run, because one thread
+/// never parks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoWakeUnlock;
 

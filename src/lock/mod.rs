@@ -36,6 +36,9 @@
 //! whenever it moves it down from `2`.
 
 pub mod broken;
+pub mod entries;
+pub mod scenarios;
+pub mod spec;
 
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
@@ -45,6 +48,7 @@ use std::time::Duration;
 use crate::backend::{
     AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std, backoff,
 };
+use crate::kinds::{LockApi, LockFamily};
 
 /// Nobody holds the lock.
 pub(crate) const UNLOCKED: u32 = 0;
@@ -209,13 +213,6 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
         }
     }
 
-    /// Unlocks a lock whose guard was forgotten (the [`LockApi`] shape).
-    ///
-    /// [`LockApi`]: crate::kinds::LockApi
-    pub(crate) fn unlock_forgotten(&self) {
-        self.unlock();
-    }
-
     #[inline]
     fn unlock(&self) {
         if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
@@ -246,6 +243,33 @@ impl<B: Backend, V: LockVariant> Drop for RawLockGuard<'_, B, V> {
             self.lock.unlock();
         }
     }
+}
+
+/// The lock as the [lock kind](LockApi), without guards (lock_api's
+/// `RawMutex` shape): what the scenarios and the spec drive.
+impl<B: Backend, V: LockVariant> LockApi for RawLock<B, V> {
+    fn new() -> Self {
+        RawLock::new_in()
+    }
+    fn lock(&self) {
+        std::mem::forget(RawLock::lock(self));
+    }
+    fn try_lock(&self) -> bool {
+        RawLock::try_lock(self).map(std::mem::forget).is_some()
+    }
+    fn unlock(&self) {
+        RawLock::unlock(self);
+    }
+    fn try_lock_for(&self, timeout: Duration) -> bool {
+        RawLock::try_lock_for(self, timeout)
+            .map(std::mem::forget)
+            .is_some()
+    }
+}
+
+/// Each lock variant is the family of its [`RawLock`].
+impl<V: LockVariant> LockFamily for V {
+    type Lock<B: Backend> = RawLock<B, V>;
 }
 
 /// The guide's `Lock`, holding the value it protects.

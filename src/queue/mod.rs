@@ -18,6 +18,9 @@
 //! lock orders them.
 
 pub mod broken;
+pub mod entries;
+pub mod scenarios;
+pub mod spec;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -27,6 +30,7 @@ use std::time::Duration;
 use crate::backend::backoff;
 use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std};
 use crate::condition::Condvar;
+use crate::kinds::{QueueApi, QueueFamily};
 use crate::lock::{Lock, LockGuard};
 
 /// The steps in which the queue's variants differ.
@@ -44,8 +48,10 @@ pub trait QueueVariant: Sized + Send + Sync + 'static {
         len >= capacity
     }
 
-    /// What `get` does before it takes the lock: nothing.
-    fn before_get<T, B: Backend>(_queue: &Queue<T, B, Self>, _deadline: Deadline) {}
+    /// Whether `get` reads the emptiness under the lock before it decides
+    /// to wait (true), or decides on the snapshot it read before taking the
+    /// lock.
+    const CHECK_UNDER_LOCK: bool = true;
 
     /// Marks one task done, under the lock.
     fn task_done<T, B: Backend>(queue: &Queue<T, B, Self>) -> Result<(), TaskDoneError> {
@@ -284,15 +290,17 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
     }
 
     fn get_until(&self, deadline: Deadline) -> Option<T> {
-        V::before_get(self, deadline);
+        // Only a variant that decides on the emptiness before the lock reads
+        // it here (the correct queue never does).
+        let mut looked_empty = !V::CHECK_UNDER_LOCK && self.is_empty();
         let mut state = self.state.lock();
         if state.items.is_empty() && deadline != Deadline::Expired {
             state = self.spin_while(state, || self.is_empty());
         }
         state.consumers_waiting += 1;
-        let (mut state, any) = self
-            .not_empty
-            .wait_while_until(state, deadline, |state| state.items.is_empty());
+        let (mut state, any) = self.not_empty.wait_while_until(state, deadline, |state| {
+            std::mem::take(&mut looked_empty) || state.items.is_empty()
+        });
         state.consumers_waiting -= 1;
         if !any {
             return None;
@@ -362,4 +370,49 @@ impl<T, B: Backend, V: QueueVariant> fmt::Debug for Queue<T, B, V> {
             .field("len", &self.len_hint.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
+}
+
+/// The queue of `u32` as the [queue kind](QueueApi).
+impl<B: Backend, V: QueueVariant> QueueApi for Queue<u32, B, V> {
+    fn new(capacity: usize) -> Self {
+        Queue::new_in(capacity)
+    }
+    fn put(&self, item: u32) {
+        Queue::put(self, item);
+    }
+    fn try_put(&self, item: u32) -> bool {
+        Queue::try_put(self, item).is_ok()
+    }
+    fn get(&self) -> u32 {
+        Queue::get(self)
+    }
+    fn try_get(&self) -> Option<u32> {
+        Queue::try_get(self)
+    }
+    fn len(&self) -> usize {
+        Queue::len(self)
+    }
+    fn is_empty(&self) -> bool {
+        Queue::is_empty(self)
+    }
+    fn task_done(&self) -> bool {
+        Queue::task_done(self).is_ok()
+    }
+    fn join(&self) {
+        Queue::join(self);
+    }
+    fn join_for(&self, timeout: Duration) -> bool {
+        Queue::join_for(self, timeout)
+    }
+    fn put_for(&self, item: u32, timeout: Duration) -> bool {
+        Queue::put_for(self, item, timeout).is_ok()
+    }
+    fn get_for(&self, timeout: Duration) -> Option<u32> {
+        Queue::get_for(self, timeout)
+    }
+}
+
+/// Each queue variant is the family of its [`Queue`] of `u32`.
+impl<V: QueueVariant> QueueFamily for V {
+    type Queue<B: Backend> = Queue<u32, B, V>;
 }

@@ -8,19 +8,33 @@ use crate::backend::{Futex, Ordering};
 /// Checks for a permit, then takes it, in two separate steps.
 ///
 /// **Bug:** the check (a load) and the decrement (a store) are not one
-/// atomic step: two threads can both see the last permit and both take it.
+/// atomic step: a take can decrement a count that is no longer the
+/// semaphore's, so two threads take the same permit.
 ///
-/// | T1 | T2 |
-/// |---|---|
-/// | load: 1 permit | |
-/// | | load: 1 permit |
-/// | store 0 — inside | |
-/// | | store 0 — inside too |
+/// Three threads, two permits, one take and one return each; then the main
+/// thread counts the permits:
 ///
-/// **Consequence:** over-admission: more holders than permits, and the
-/// permit count ends higher than it started. **Caught by** loom and shuttle;
-/// a stress run sees it as often as the window opens; a sequential model
-/// run cannot.
+/// | T1 | T2 | T3 | main |
+/// |---|---|---|---|
+/// | take: load 2, store 1 | | | |
+/// | return: 1 → 2 | | | |
+/// | | take: load 2 — a stale read: T1's take and return are not yet visible; store 1 | | |
+/// | | return: finds 2 (T1's return, ordered after T2's store 1), makes 3 | | |
+/// | | | the same: load 2, store 1; return: 3 → 4 | |
+/// | | | | takes 3 permits of a semaphore of 2 |
+///
+/// No preemption needed: under weak memory a later take's load may return
+/// the initial count, and its plain store is not ordered after the returns
+/// it missed, so the take is lost and its return is a surplus permit. Under
+/// sequential consistency (shuttle) the same bug needs a switch between the
+/// two steps: two threads load the same count and both store it minus one,
+/// so more threads get in than there are permits.
+///
+/// **Consequence:** over-admission: more holders than permits, or the
+/// permit count ends higher than it started. **Caught by** loom, shuttle,
+/// and the linearizability checker (a history no order of acquires and
+/// releases explains); a stress run sees it as often as the window opens.
+/// **Escapes** the sequential model run, because one thread cannot race.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckThenDecrement;
 
@@ -40,16 +54,25 @@ impl SemaphoreVariant for CheckThenDecrement {
 ///
 /// **Bug:** `release` adds the permit and clears `WAITERS`, but wakes nobody.
 ///
-/// | T1 | T2 |
-/// |---|---|
-/// | acquire: the only permit | |
-/// | | acquire: none left, set `WAITERS`, park |
-/// | release: permit back, no wake | |
-/// | exits | sleeps forever beside a free permit |
+/// Three threads, two permits:
 ///
-/// **Consequence:** a lost wakeup: loom and shuttle report a deadlock, a
-/// real-thread run hangs until its watchdog fires; a sequential model run
-/// never parks, so it cannot see it.
+/// | T1 | T2 | T3 |
+/// |---|---|---|
+/// | acquire: 2 → 1 permit | | |
+/// | release: preempted before the permit is back | | |
+/// | | acquire: the last permit, 1 → 0 | |
+/// | | | acquire: none left, set `WAITERS`, park |
+/// | release lands: 1 permit, `WAITERS` cleared, no wake | | |
+/// | exits | release: 2 permits, `WAITERS` clear: nothing to wake | |
+/// | | exits | sleeps forever beside 2 free permits |
+///
+/// T2's release wakes nobody, as the correct one would not either: the wake
+/// was T1's to send, since its release cleared `WAITERS`.
+///
+/// **Consequence:** a lost wakeup. **Caught by** loom and shuttle, as a
+/// deadlock, and the linearizability checker, as a pending acquire that
+/// could complete; a real-thread run hangs until its watchdog fires.
+/// **Escapes** the sequential model run, because one thread never parks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SilentRelease;
 
@@ -63,15 +86,21 @@ impl SemaphoreVariant for SilentRelease {
 ///
 /// **Bug:** `release` does not compare the permits with the bound.
 ///
-/// | T1 |
-/// |---|
-/// | `BoundedSemaphore::new(1)` |
-/// | acquire, release: 1 permit |
-/// | release again: accepted, 2 permits |
+/// `BoundedSemaphore::new(1)`; two threads take and return its permit, then
+/// the main thread releases once more:
+///
+/// | T1 | T2 | main |
+/// |---|---|---|
+/// | acquire, release: 1 permit | | |
+/// | | acquire, release: 1 permit | |
+/// | | | release again: accepted, 2 permits |
+/// | | | takes 2 permits of a bound of 1 |
 ///
 /// **Consequence:** a surplus permit: the "at most N" promise is gone, and
 /// the extra release, a bug in the caller, goes unreported. No interleaving
-/// needed, so **every** checker catches it, the sequential model included.
+/// needed: **caught by** loom, shuttle, the linearizability checker, and the
+/// sequential model too (a release its spec refuses); a real-thread stress
+/// run sees it on every run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UnboundedRelease;
 

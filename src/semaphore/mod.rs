@@ -26,13 +26,20 @@
 //! behind must wake the next: otherwise two quick releases would wake only
 //! one of two sleepers.
 
+mod bounded;
 pub mod broken;
+pub mod entries;
+pub mod scenarios;
+pub mod spec;
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
+pub use bounded::{Bounded, BoundedSemaphore};
+
 use crate::backend::{AtomicU32Ops, Backend, Deadline, Futex, Ordering, Std};
+use crate::kinds::{SemaphoreApi, SemaphoreFamily};
 
 /// The most permits a semaphore can hold: `2³¹ − 1` (bit 31 is `WAITERS`).
 pub const MAX_PERMITS: u32 = PERMITS;
@@ -219,6 +226,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// The slow path: park until a permit is ours, or `deadline` passes.
     #[cold]
     fn acquire_contended(&self, deadline: Deadline) -> bool {
+        // Relaxed: only a first guess; every change is a compare-exchange.
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & PERMITS != 0 {
@@ -262,6 +270,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
             if !self.state.wait(state, deadline) {
                 return false;
             }
+            // Relaxed: a fresh guess after the wake, as at the start.
             state = self.state.load(Ordering::Relaxed);
         }
     }
@@ -348,96 +357,30 @@ impl<B: Backend, V: SemaphoreVariant> Drop for Permit<'_, B, V> {
     }
 }
 
-/// The guide's `BoundedSemaphore`: a [`Semaphore`] whose `release` refuses
-/// to go past the initial number of permits.
-///
-/// ```
-/// use synclab::BoundedSemaphore;
-/// use synclab::semaphore::OverRelease;
-///
-/// let sem = BoundedSemaphore::new(1);
-/// let permit = sem.acquire();
-/// assert!(sem.try_acquire().is_none());
-/// drop(permit);
-/// assert_eq!(sem.release(), Err(OverRelease { bound: 1 }));
-/// assert_eq!(sem.available_permits(), 1);
-/// ```
-pub struct BoundedSemaphore<B: Backend = Std, V: SemaphoreVariant = Correct> {
-    semaphore: Semaphore<B, V>,
-    bound: u32,
-}
-
-impl BoundedSemaphore {
-    /// A bounded semaphore starting (and capped) at `permits`, for real
-    /// threads.
-    ///
-    /// # Panics
-    ///
-    /// If `permits` exceeds [`MAX_PERMITS`].
-    pub fn new(permits: u32) -> Self {
-        Self::new_in(permits)
+/// The semaphore as the [semaphore kind](SemaphoreApi), Python style:
+/// permits are taken and given back by hand.
+impl<B: Backend, V: SemaphoreVariant> SemaphoreApi for Semaphore<B, V> {
+    fn new(permits: u32) -> Self {
+        Semaphore::new_in(permits)
+    }
+    fn acquire(&self) {
+        Semaphore::acquire(self).forget();
+    }
+    fn try_acquire(&self) -> bool {
+        Semaphore::try_acquire(self).map(Permit::forget).is_some()
+    }
+    fn release(&self) -> bool {
+        Semaphore::release(self);
+        true
+    }
+    fn try_acquire_for(&self, timeout: Duration) -> bool {
+        Semaphore::try_acquire_for(self, timeout)
+            .map(Permit::forget)
+            .is_some()
     }
 }
 
-impl<B: Backend, V: SemaphoreVariant> BoundedSemaphore<B, V> {
-    /// A bounded semaphore of world `B` and variant `V`.
-    ///
-    /// # Panics
-    ///
-    /// If `permits` exceeds [`MAX_PERMITS`].
-    pub fn new_in(permits: u32) -> Self {
-        BoundedSemaphore {
-            semaphore: Semaphore::new_in(permits),
-            bound: permits,
-        }
-    }
-
-    /// Takes a permit, parking until one is available.
-    pub fn acquire(&self) -> Permit<'_, B, V> {
-        self.bounded(self.semaphore.acquire())
-    }
-
-    /// Takes a permit if one is available now.
-    pub fn try_acquire(&self) -> Option<Permit<'_, B, V>> {
-        self.semaphore
-            .try_acquire()
-            .map(|permit| self.bounded(permit))
-    }
-
-    /// Takes a permit, waiting at most `timeout` (see
-    /// [`Semaphore::try_acquire_for`]).
-    pub fn try_acquire_for(&self, timeout: Duration) -> Option<Permit<'_, B, V>> {
-        self.semaphore
-            .try_acquire_for(timeout)
-            .map(|permit| self.bounded(permit))
-    }
-
-    /// Adds a permit, or refuses if the semaphore already holds its bound.
-    pub fn release(&self) -> Result<(), OverRelease> {
-        self.semaphore.release_within(self.bound)
-    }
-
-    /// The permits available now.
-    pub fn available_permits(&self) -> u32 {
-        self.semaphore.available_permits()
-    }
-
-    /// The bound: the initial number of permits.
-    pub fn bound(&self) -> u32 {
-        self.bound
-    }
-
-    fn bounded<'a>(&'a self, mut permit: Permit<'a, B, V>) -> Permit<'a, B, V> {
-        permit.bound = self.bound;
-        permit
-    }
-}
-
-impl<B: Backend, V: SemaphoreVariant> fmt::Debug for BoundedSemaphore<B, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoundedSemaphore")
-            .field("available_permits", &self.available_permits())
-            .field("bound", &self.bound)
-            .finish()
-    }
+/// Each semaphore variant is the family of its [`Semaphore`].
+impl<V: SemaphoreVariant> SemaphoreFamily for V {
+    type Semaphore<B: Backend> = Semaphore<B, V>;
 }

@@ -1,0 +1,65 @@
+//! How much work each checker may do.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// How much work each checker may do. [`Budget::default`] is the lab's
+/// default, sized for `cargo test` and `cargo run --release` on two cores.
+///
+/// ```
+/// use synclab::lab::Budget;
+///
+/// let quick = Budget { shuttle_iterations: 100, ..Budget::default() };
+/// assert_eq!(quick.loom_preemptions, Budget::default().loom_preemptions);
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Budget {
+    /// loom's preemption bound is raised from 0 up to this, stopping at the
+    /// first bound that finds a failure (fewest preemptions first).
+    pub loom_preemptions: usize,
+    /// Cap on loom executions per bound, so no model runs away.
+    pub loom_max_executions: usize,
+    /// Operations per thread under loom.
+    pub loom_ops: u32,
+    /// Schedules each shuttle scheduler tries.
+    pub shuttle_iterations: usize,
+    /// PCT's bug depth.
+    pub pct_depth: usize,
+    /// Operations per thread under shuttle.
+    pub shuttle_ops: u32,
+    /// The seed of shuttle's schedulers and of proptest.
+    pub seed: u64,
+    /// Rounds of a stress run.
+    pub stress_rounds: usize,
+    /// Operations per thread in each stress round.
+    pub stress_ops: u32,
+    /// The watchdog: a stress round that takes longer is reported as a hang.
+    pub stress_round_timeout: Duration,
+    /// A stress round whose every thread stays blocked (parked without a
+    /// timeout, or joining) this long, with nothing changing, is reported as
+    /// a hang at once: a deadlock seen on real threads. Make it as long as
+    /// the timeout to wait the timeout out instead.
+    pub stress_stall: Duration,
+    /// Cases proptest generates for a model run.
+    pub model_cases: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            loom_preemptions: 2,
+            loom_max_executions: 20_000,
+            loom_ops: 1,
+            shuttle_iterations: 1_000,
+            pct_depth: 3,
+            shuttle_ops: 2,
+            seed: 0x05EE_D1AB,
+            stress_rounds: 1_000,
+            stress_ops: 50,
+            stress_round_timeout: Duration::from_secs(1),
+            stress_stall: Duration::from_millis(100),
+            model_cases: 256,
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The loom checker: exhaustive within a preemption bound, raised step by
+//! step so the failure found first is one with the fewest preemptions.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Budget, Checker, Run};
+use crate::lab::failure::Failure;
+use crate::lab::{quiet, trace};
+
+pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
+    let replay = |_| format!("--checker {}", Checker::Loom);
+    Run::traced(
+        Checker::Loom,
+        || {
+            let mut executions = 0;
+            for bound in 0..=budget.loom_preemptions {
+                let (failure, explored) = explore(scenario, budget, bound);
+                executions += explored;
+                if let Some(failure) = failure {
+                    return (Some(failure), executions);
+                }
+            }
+            (None, executions)
+        },
+        replay,
+    )
+}
+
+/// One `loom::model` run at preemption bound `bound`: the failure (if any)
+/// and how many executions it explored.
+fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>, usize) {
+    let executions = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&executions);
+    let ops = budget.loom_ops;
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(bound);
+    builder.max_permutations = Some(budget.loom_max_executions);
+    // loom checks `max_permutations` only every `checkpoint_interval`
+    // executions.
+    builder.checkpoint_interval = 1;
+    let outcome = quiet::quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            builder.check(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+                trace::execution(|| scenario(ops));
+            })
+        }))
+    });
+    let failure = outcome.err().map(|payload| {
+        let mut failure = Failure::from_panic(payload);
+        failure.message = format!("{} (loom, preemption bound {bound})", failure.message);
+        failure
+    });
+    (failure, executions.load(Ordering::Relaxed))
+}

@@ -1,0 +1,261 @@
+//! The checkers: library code that runs a scenario and says what it caught.
+//!
+//! | checker | world | decides tests? | what it finds |
+//! |---|---|---|---|
+//! | [`Checker::Loom`] | [`Loom`](crate::backend::Loom) | yes | every interleaving within a preemption bound, weak memory, deadlocks, data races on cells |
+//! | [`Checker::ShuttleRandom`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | logic races, deadlocks, lost wakeups (sequentially consistent only) |
+//! | [`Checker::ShuttlePct`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | the same, with PCT's probabilistic guarantee for shallow bugs |
+//! | [`Checker::Stress`] | [`Std`](crate::backend::Std) | never for broken variants | how often a bug shows on real threads |
+//! | [`Checker::Model`] | [`Std`](crate::backend::Std) | yes (fixed seed) | sequential bugs and bad inputs, against a reference model |
+//! | [`Checker::Linearizability`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | recorded histories that no sequential order explains, lost wakeups as enabled pending operations |
+//!
+//! Every run ends in a [`Run`]: the failure caught (if any), how many
+//! schedules (or rounds, or cases) were explored until the verdict, and how
+//! long that took.
+
+mod loom;
+pub mod model;
+pub(crate) mod shuttle;
+mod stress;
+pub(crate) mod watchdog;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+use super::Budget;
+use super::failure::Failure;
+use super::trace::{self, Trace};
+
+pub use model::Sequential;
+pub use stress::{Histogram, OK};
+
+/// A checker of the lab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checker {
+    /// loom: exhaustive within a preemption bound, C11 weak memory.
+    Loom,
+    /// shuttle with its random scheduler and a fixed seed.
+    ShuttleRandom,
+    /// shuttle with its PCT scheduler and a fixed seed.
+    ShuttlePct,
+    /// Real threads, many rounds, an outcome histogram; guarded by a watchdog.
+    Stress,
+    /// proptest operation sequences against a sequential reference model.
+    Model,
+    /// Histories recorded under shuttle, checked against a sequential spec.
+    Linearizability,
+}
+
+impl Checker {
+    /// Every checker, in the lab's column order.
+    pub const ALL: [Checker; 6] = [
+        Checker::Loom,
+        Checker::ShuttleRandom,
+        Checker::ShuttlePct,
+        Checker::Stress,
+        Checker::Model,
+        Checker::Linearizability,
+    ];
+
+    /// The checker's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Checker::Loom => "loom",
+            Checker::ShuttleRandom => "shuttle-random",
+            Checker::ShuttlePct => "shuttle-pct",
+            Checker::Stress => "stress",
+            Checker::Model => "model",
+            Checker::Linearizability => "linearizability",
+        }
+    }
+
+    /// Whether a run of this checker is deterministic, so that its verdict
+    /// may decide a test. Only [`Checker::Stress`] is not.
+    pub fn is_deterministic(self) -> bool {
+        self != Checker::Stress
+    }
+}
+
+impl fmt::Display for Checker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A scenario in the three worlds: the same generic function, instantiated
+/// for each (see [`worlds!`](crate::worlds), which the backend defines).
+#[derive(Clone, Copy, Debug)]
+pub struct Worlds {
+    /// On real threads.
+    pub std: fn(u32),
+    /// Inside `loom::model`.
+    pub loom: fn(u32),
+    /// Inside a shuttle runner.
+    pub shuttle: fn(u32),
+}
+
+/// A primitive's sequential test, from its one [`Spec`](crate::lab::spec::Spec):
+/// the proptest model test, and the same check on operations decoded from
+/// fuzzer bytes. See [`Sequential`].
+#[derive(Clone, Copy, Debug)]
+pub struct SequentialTest {
+    /// Runs `cases` proptest cases from `seed`: how many ran, or the
+    /// (shrunk) failure.
+    pub model: fn(cases: u32, seed: u64) -> Result<usize, Failure>,
+    /// Decodes fuzzer bytes into a case and checks it; `Err` says where the
+    /// primitive and its spec disagree.
+    pub operations: fn(data: &[u8]) -> Result<(), String>,
+}
+
+impl SequentialTest {
+    /// The two tests of `T`.
+    pub const fn of<T: Sequential>() -> SequentialTest {
+        SequentialTest {
+            model: model::model_test::<T>,
+            operations: model::operations_test::<T>,
+        }
+    }
+}
+
+/// A linearizability test: records histories of a scenario within the
+/// budget and checks them; returns the failure (if any) and the schedules
+/// explored.
+pub type LinTest = fn(&Budget) -> (Option<Failure>, usize);
+
+/// What the checkers are pointed at: a scenario in the three worlds, and
+/// optionally a sequential test and a linearizability test.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject {
+    /// The scenario, for loom, shuttle and stress.
+    pub worlds: Worlds,
+    /// For [`Checker::Model`] (and the operation fuzz targets).
+    pub sequential: Option<SequentialTest>,
+    /// For [`Checker::Linearizability`].
+    pub linearizability: Option<LinTest>,
+}
+
+impl Subject {
+    /// A scenario without sequential or linearizability tests.
+    pub const fn scenario(worlds: Worlds) -> Subject {
+        Subject {
+            worlds,
+            sequential: None,
+            linearizability: None,
+        }
+    }
+}
+
+/// What one checker did with one scenario.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Run {
+    /// The checker.
+    pub checker: Checker,
+    /// The failure caught, or `None` if the scenario survived the budget.
+    pub failure: Option<Failure>,
+    /// Schedules, rounds or cases explored until the verdict.
+    pub schedules: usize,
+    /// Wall time until the verdict.
+    pub elapsed: Duration,
+    /// A stress run's outcome histogram.
+    pub histogram: Option<Histogram>,
+    /// How to get this failure again: the arguments of `synclab replay`
+    /// after the variant, e.g. `--checker shuttle-random --seed 1 --schedules 3`.
+    pub replay: Option<String>,
+    /// The failing execution's interleaving, where the checker records one
+    /// (loom, shuttle, linearizability).
+    pub trace: Option<Trace>,
+}
+
+impl Run {
+    fn timed(checker: Checker, work: impl FnOnce() -> (Option<Failure>, usize)) -> Run {
+        let start = Instant::now();
+        let (failure, schedules) = work();
+        Run {
+            checker,
+            failure,
+            schedules,
+            elapsed: start.elapsed(),
+            histogram: None,
+            replay: None,
+            trace: None,
+        }
+    }
+
+    /// Like [`Run::timed`], tracing the work: a failure keeps the failing
+    /// execution's trace, and the replay arguments `replay` gives for the
+    /// schedules it took.
+    fn traced(
+        checker: Checker,
+        work: impl FnOnce() -> (Option<Failure>, usize),
+        replay: impl FnOnce(usize) -> String,
+    ) -> Run {
+        let (mut run, trace) = trace::traced(|| Run::timed(checker, work));
+        if run.failure.is_some() {
+            run.trace = trace;
+            run.replay = Some(replay(run.schedules));
+        }
+        run
+    }
+}
+
+/// The `synclab replay` arguments that rerun a seeded checker up to the
+/// failing schedule.
+fn replay_args(checker: Checker, seed: u64, schedules: usize) -> String {
+    format!("--checker {checker} --seed {seed} --schedules {schedules}")
+}
+
+/// Runs `subject` under `checker` within `budget`; `None` if the subject
+/// has nothing for that checker (no sequential test, no linearizability
+/// test).
+///
+/// ```
+/// use std::sync::Arc;
+/// use synclab::backend::{AtomicU32Ops, Backend, Join, Ordering};
+/// use synclab::lab::Budget;
+/// use synclab::lab::checkers::{self, Checker, Subject};
+///
+/// /// Two threads each add one with a read-modify-write: never lost.
+/// fn two_adds<B: Backend>(_ops: u32) {
+///     let count = Arc::new(B::AtomicU32::new(0));
+///     let other = Arc::clone(&count);
+///     let handle = B::spawn(move || other.fetch_add(1, Ordering::Relaxed));
+///     count.fetch_add(1, Ordering::Relaxed);
+///     handle.join();
+///     assert_eq!(count.load(Ordering::Relaxed), 2);
+/// }
+///
+/// let subject = Subject::scenario(synclab::worlds!(two_adds));
+/// let run = checkers::run(Checker::Loom, &subject, &Budget::default()).unwrap();
+/// assert!(run.failure.is_none() && run.schedules > 1);
+/// ```
+pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> {
+    let worlds = &subject.worlds;
+    let run = match checker {
+        Checker::Loom => loom::check(worlds.loom, budget),
+        Checker::ShuttleRandom => shuttle::check(shuttle::Strategy::Random, worlds.shuttle, budget),
+        Checker::ShuttlePct => shuttle::check(shuttle::Strategy::Pct, worlds.shuttle, budget),
+        Checker::Stress => stress::check(worlds.std, budget),
+        Checker::Model => {
+            let model = subject.sequential?.model;
+            Run::timed(Checker::Model, || {
+                match model(budget.model_cases, budget.seed) {
+                    Ok(cases) => (None, cases),
+                    Err(failure) => (Some(failure), budget.model_cases as usize),
+                }
+            })
+        }
+        Checker::Linearizability => {
+            let test = subject.linearizability?;
+            let seed = budget.seed;
+            Run::traced(
+                Checker::Linearizability,
+                || test(budget),
+                |schedules| replay_args(Checker::Linearizability, seed, schedules),
+            )
+        }
+    };
+    Some(run)
+}

@@ -1,0 +1,350 @@
+//! The catalogue's vocabulary: an [`Entry`] (one variant of one primitive,
+//! as the lab runs it), what each checker is [expected](Expect) to make of
+//! it, and the [`Verdict`] of a run judged against that expectation.
+//!
+//! The rows themselves live beside their primitives (each folder's
+//! `entries.rs`); [`crate::catalogue`] is the one list of them.
+
+use std::fmt;
+
+use super::Budget;
+use super::checkers::{self, Checker, Run, Subject};
+use super::failure::FailureKind;
+
+/// Why a checker cannot see a bug, or does not apply: a short tag (for test
+/// names and the matrix) and the reason in full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Why {
+    /// A few words, e.g. `shuttle is SeqCst`.
+    pub tag: &'static str,
+    /// The reason in a sentence.
+    pub text: &'static str,
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text)
+    }
+}
+
+/// What a checker is expected to make of a variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A correct variant: the checker must find nothing.
+    Pass,
+    /// A broken variant the checker must catch, with this kind of failure.
+    Catch(FailureKind),
+    /// A broken variant the checker must catch as either kind: a bug with
+    /// two consequences, whichever schedule the checker meets first.
+    CatchEither(FailureKind, FailureKind),
+    /// A broken variant this checker cannot catch, and why.
+    Escape(Why),
+    /// A stress run of a broken variant: reports how often it sees this
+    /// kind of failure, and decides nothing.
+    Observe(FailureKind),
+    /// The checker does not apply to this scenario, and why.
+    NotApplicable(Why),
+}
+
+impl Expect {
+    /// Whether this expects the checker to catch the variant.
+    pub fn is_catch(self) -> bool {
+        matches!(self, Expect::Catch(_) | Expect::CatchEither(..))
+    }
+
+    /// What a test named after this expectation says it checks:
+    /// `catches stale-read`, `passes`, `escapes (shuttle is SeqCst)`...
+    pub fn describe(self) -> String {
+        match self {
+            Expect::Pass => "passes".to_owned(),
+            Expect::Catch(kind) => format!("catches {}", kind.slug()),
+            Expect::CatchEither(one, other) => {
+                format!("catches {} or {}", one.slug(), other.slug())
+            }
+            Expect::Escape(why) => format!("escapes ({})", why.tag),
+            Expect::Observe(kind) => {
+                format!("observes {} (a frequency, not a verdict)", kind.slug())
+            }
+            Expect::NotApplicable(why) => format!("n/a ({})", why.tag),
+        }
+    }
+
+    /// Whether a failure of `kind` is what this expects caught.
+    pub fn catches(self, kind: FailureKind) -> bool {
+        match self {
+            Expect::Catch(expected) => kind == expected,
+            Expect::CatchEither(one, other) => kind == one || kind == other,
+            _ => false,
+        }
+    }
+}
+
+/// The expectation of each checker for one variant.
+#[derive(Clone, Copy, Debug)]
+pub struct Expectations {
+    /// loom.
+    pub loom: Expect,
+    /// shuttle, random scheduler.
+    pub shuttle_random: Expect,
+    /// shuttle, PCT scheduler.
+    pub shuttle_pct: Expect,
+    /// Real-thread stress.
+    pub stress: Expect,
+    /// Sequential model-based proptest.
+    pub model: Expect,
+    /// Recorded histories under shuttle, against a sequential spec.
+    pub linearizability: Expect,
+}
+
+impl Expectations {
+    /// The expectation for `checker`.
+    pub fn of(&self, checker: Checker) -> Expect {
+        match checker {
+            Checker::Loom => self.loom,
+            Checker::ShuttleRandom => self.shuttle_random,
+            Checker::ShuttlePct => self.shuttle_pct,
+            Checker::Stress => self.stress,
+            Checker::Model => self.model,
+            Checker::Linearizability => self.linearizability,
+        }
+    }
+
+    /// A correct variant: every checker passes it.
+    pub const fn correct() -> Expectations {
+        Expectations {
+            loom: Expect::Pass,
+            shuttle_random: Expect::Pass,
+            shuttle_pct: Expect::Pass,
+            stress: Expect::Pass,
+            model: Expect::Pass,
+            linearizability: Expect::Pass,
+        }
+    }
+
+    /// A lost wakeup or a deadlock: the scheduling checkers report a
+    /// deadlock, a stress run hangs (until its watchdog), the history of a
+    /// run that hits it is not linearizable.
+    pub const fn lost_wakeup() -> Expectations {
+        Expectations {
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock)
+        }
+    }
+
+    /// A race every scheduling checker catches as `kind`: stress observes
+    /// it, the sequential model cannot see it, and the history of a run
+    /// that hits it is not linearizable.
+    pub const fn race(kind: FailureKind) -> Expectations {
+        Expectations {
+            loom: Expect::Catch(kind),
+            shuttle_random: Expect::Catch(kind),
+            shuttle_pct: Expect::Catch(kind),
+            stress: Expect::Observe(kind),
+            model: SEQUENTIAL,
+            linearizability: Expect::Catch(FailureKind::NotLinearizable),
+        }
+    }
+}
+
+/// The model test of a race: one thread cannot interleave.
+pub const SEQUENTIAL: Expect = Expect::Escape(Why {
+    tag: "one thread cannot race",
+    text: "a sequential run has no second thread, so no interleaving can expose the bug",
+});
+/// shuttle, and the linearizability checker that runs on it, against an
+/// ordering bug.
+pub const SHUTTLE_IS_SC: Expect = Expect::Escape(Why {
+    tag: "shuttle is SeqCst",
+    text: "shuttle runs every atomic as SeqCst, so it cannot see a missing Acquire/Release",
+});
+const NO_MODEL: Expect = Expect::NotApplicable(Why {
+    tag: "no sequential spec",
+    text: "no sequential spec and model test for this scenario",
+});
+const NO_SPEC: Expect = Expect::NotApplicable(Why {
+    tag: "no recorded scenario",
+    text: "no recorded scenario and spec for this scenario",
+});
+
+/// One variant of one primitive (or one usage of it), as the lab runs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    /// The primitive, e.g. `"lock"` or `"lock (usage)"`.
+    pub primitive: &'static str,
+    /// The variant, e.g. `"test-then-set"`; correct variants are named for
+    /// what makes them correct (`"correct"`, `"locked"`, `"lock-ordering"`).
+    pub variant: &'static str,
+    /// The id: the primitive's name without its `(usage)` note, dashed, then
+    /// the variant (`lock-relaxed`, `bounded-semaphore-correct`); for a
+    /// broken variant, the tag of its `// BUG(<id>)` marker in the source.
+    pub id: &'static str,
+    /// The bug in one sentence; `None` for a correct variant.
+    pub bug: Option<&'static str>,
+    /// The scenario, in prose: what the threads do and what must hold.
+    pub scenario: &'static str,
+    /// What the checkers run: the scenario in the three worlds, and the
+    /// sequential and linearizability tests where the primitive has a spec.
+    pub subject: Subject,
+    /// What each checker is expected to make of it.
+    pub expect: Expectations,
+}
+
+impl Entry {
+    /// Whether this is a deliberately broken variant.
+    pub fn is_broken(&self) -> bool {
+        self.bug.is_some()
+    }
+
+    /// What `checker` is expected to make of this entry: the catalogue's
+    /// expectation, or not applicable where the entry has no test for it.
+    pub fn expectation(&self, checker: Checker) -> Expect {
+        match checker {
+            Checker::Model if self.subject.sequential.is_none() => NO_MODEL,
+            Checker::Linearizability if self.subject.linearizability.is_none() => NO_SPEC,
+            _ => self.expect.of(checker),
+        }
+    }
+
+    /// Runs this entry under `checker`; `None` when the checker does not apply.
+    pub fn run(&self, checker: Checker, budget: &Budget) -> Option<Run> {
+        if matches!(self.expectation(checker), Expect::NotApplicable(_)) {
+            return None;
+        }
+        checkers::run(checker, &self.subject, budget)
+    }
+
+    /// The verdict of `run`, judged against this entry's expectation.
+    pub fn verdict(&self, run: &Run) -> Verdict {
+        let caught = run.failure.as_ref().map(|failure| failure.kind);
+        match (self.expectation(run.checker), caught) {
+            (expect, Some(kind)) if expect.catches(kind) => Verdict::Caught,
+            (Expect::Catch(expected) | Expect::CatchEither(expected, _), Some(kind)) => {
+                Verdict::CaughtOther { expected, kind }
+            }
+            (Expect::Catch(_) | Expect::CatchEither(..), None) => Verdict::Escaped,
+            (Expect::Pass | Expect::NotApplicable(_), None) => Verdict::Passed,
+            (Expect::Pass | Expect::NotApplicable(_), Some(kind)) => Verdict::FalseAlarm(kind),
+            (Expect::Escape(reason), None) => Verdict::ExpectedEscape(reason),
+            (Expect::Escape(_), Some(kind)) => Verdict::CaughtUnexpectedly(kind),
+            (Expect::Observe(_), Some(kind)) => Verdict::Observed(kind),
+            (Expect::Observe(_), None) => Verdict::NotObserved,
+        }
+    }
+}
+
+/// How a run compares with the catalogue's expectation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// A broken variant caught with the expected kind of failure.
+    Caught,
+    /// A correct variant that survived.
+    Passed,
+    /// A broken variant not caught by a checker that should catch it.
+    Escaped,
+    /// A correct variant flagged: a defect in the variant or the checker.
+    FalseAlarm(FailureKind),
+    /// A broken variant that escaped a checker known not to see it.
+    ExpectedEscape(Why),
+    /// A broken variant caught, but as a different kind of failure.
+    CaughtOther {
+        /// What the catalogue expected.
+        expected: FailureKind,
+        /// What was caught.
+        kind: FailureKind,
+    },
+    /// A broken variant caught by a checker the catalogue says cannot see it.
+    CaughtUnexpectedly(FailureKind),
+    /// A stress run saw the bug (a frequency, not a judgement).
+    Observed(FailureKind),
+    /// A stress run did not see the bug this time (not a judgement).
+    NotObserved,
+}
+
+impl Verdict {
+    /// The verdict's stable name, as JSON reports carry it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::Caught => "caught",
+            Verdict::Passed => "passed",
+            Verdict::Escaped => "escaped",
+            Verdict::FalseAlarm(_) => "false-alarm",
+            Verdict::ExpectedEscape(_) => "expected-escape",
+            Verdict::CaughtOther { .. } => "caught-other",
+            Verdict::CaughtUnexpectedly(_) => "caught-unexpectedly",
+            Verdict::Observed(_) => "observed",
+            Verdict::NotObserved => "not-observed",
+        }
+    }
+
+    /// Whether this verdict agrees with the catalogue. Stress observations
+    /// always do: they decide nothing.
+    pub fn is_expected(self) -> bool {
+        matches!(
+            self,
+            Verdict::Caught
+                | Verdict::Passed
+                | Verdict::ExpectedEscape(_)
+                | Verdict::Observed(_)
+                | Verdict::NotObserved
+        )
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Caught => f.write_str("caught"),
+            Verdict::Passed => f.write_str("passed"),
+            Verdict::Escaped => f.write_str("ESCAPED"),
+            Verdict::FalseAlarm(kind) => write!(f, "FALSE-ALARM ({kind})"),
+            Verdict::ExpectedEscape(_) => f.write_str("escape (expected)"),
+            Verdict::CaughtOther { kind, .. } => write!(f, "CAUGHT-OTHER ({kind})"),
+            Verdict::CaughtUnexpectedly(kind) => write!(f, "caught-unexpectedly ({kind})"),
+            Verdict::Observed(kind) => write!(f, "observed ({kind})"),
+            Verdict::NotObserved => f.write_str("not observed"),
+        }
+    }
+}
+
+/// A known limit of a checker, which the lab states rather than hides.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    /// The checkers it applies to.
+    pub checkers: &'static [Checker],
+    /// What they cannot do, and what follows.
+    pub limit: &'static str,
+}
+
+/// The checkers' known limits (DESIGN.md, section 1), which the report
+/// lists beside the matrix.
+pub static LIMITS: &[Limit] = &[
+    Limit {
+        checkers: &[Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "every atomic is SeqCst: ordering bugs (a missing Acquire/Release) are invisible",
+    },
+    Limit {
+        checkers: &[Checker::Loom],
+        limit: "SeqCst is treated as AcqRel and load buffering is not modelled",
+    },
+    Limit {
+        checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "time is not modelled: a zero timeout fails at once, any other timeout never fires, \
+                so a timed wait is an untimed wait (a waiter nobody wakes is a deadlock)",
+    },
+    Limit {
+        checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "no spurious wakeups: a condvar wait returns only when notified",
+    },
+    Limit {
+        checkers: &[Checker::Loom],
+        limit: "at most 4 spawned threads; the preemption bound (2 by default) limits what is explored",
+    },
+    Limit {
+        checkers: &[Checker::Stress],
+        limit: "not deterministic: a frequency, never a verdict on a broken variant",
+    },
+    Limit {
+        checkers: &[Checker::Model],
+        limit: "one thread: sees sequential bugs and bad inputs, never a race",
+    },
+];

@@ -1,0 +1,224 @@
+//! What a checker caught: the vocabulary of failures.
+//!
+//! Scenarios state their invariants with [`ensure!`](crate::ensure), which
+//! panics with a message tagged by the [`Bug`] it reveals
+//! (`"[lost-update] counter is 1 after 2 increments"`). A checker catches the
+//! panic and [`Failure::from_panic`] classifies it, together with the checkers'
+//! own reports (loom's and shuttle's deadlocks, loom's causality violations
+//! and leaks). Tests then assert *what* was caught, not merely that something
+//! failed.
+
+use std::any::Any;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The invariant a scenario found broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Bug {
+    /// An increment was lost: two read-modify-write cycles overlapped.
+    LostUpdate,
+    /// Two threads held a lock at the same time.
+    TwoHolders,
+    /// A lock holder read a value older than the previous holder's write:
+    /// the lock did not order the critical sections.
+    StaleRead,
+    /// More threads inside a semaphore than it has permits.
+    OverAdmission,
+    /// A bounded semaphore accepted a release past its bound.
+    OverRelease,
+    /// A waiter went on although the state it waited for does not hold.
+    FalseState,
+    /// A bounded queue held more items than its capacity.
+    CapacityExceeded,
+    /// An item was delivered twice.
+    Duplicate,
+    /// An item put was never delivered.
+    LostItem,
+    /// `join` returned before every item was marked done.
+    EarlyJoin,
+    /// A sequential run returned what the reference model says it cannot.
+    WrongResult,
+}
+
+impl Bug {
+    /// Every bug class, in the order the lab lists them.
+    pub const ALL: &'static [Bug] = &[
+        Bug::LostUpdate,
+        Bug::TwoHolders,
+        Bug::StaleRead,
+        Bug::OverAdmission,
+        Bug::OverRelease,
+        Bug::FalseState,
+        Bug::CapacityExceeded,
+        Bug::Duplicate,
+        Bug::LostItem,
+        Bug::EarlyJoin,
+        Bug::WrongResult,
+    ];
+
+    /// The kebab-case tag used in messages and reports.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Bug::LostUpdate => "lost-update",
+            Bug::TwoHolders => "two-holders",
+            Bug::StaleRead => "stale-read",
+            Bug::OverAdmission => "over-admission",
+            Bug::OverRelease => "over-release",
+            Bug::FalseState => "false-state",
+            Bug::CapacityExceeded => "capacity-exceeded",
+            Bug::Duplicate => "duplicate",
+            Bug::LostItem => "lost-item",
+            Bug::EarlyJoin => "early-join",
+            Bug::WrongResult => "wrong-result",
+        }
+    }
+
+    fn from_slug(slug: &str) -> Option<Bug> {
+        Bug::ALL.iter().copied().find(|bug| bug.slug() == slug)
+    }
+}
+
+impl fmt::Display for Bug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// The kind of a failure, as DESIGN.md section 3 names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FailureKind {
+    /// A scenario's invariant failed; the [`Bug`] says which.
+    Assertion(Bug),
+    /// Every thread blocked: reported by loom or shuttle.
+    Deadlock,
+    /// loom saw two accesses to a cell not ordered by happens-before.
+    DataRace,
+    /// loom saw an object outlive its execution.
+    Leak,
+    /// A recorded history has no linearization against the sequential spec.
+    NotLinearizable,
+    /// A real-thread run did not finish before its watchdog fired.
+    Hang,
+    /// Any other panic: a defect in the scenario or the checker, never a
+    /// verdict on the primitive.
+    Panic,
+}
+
+impl FailureKind {
+    /// The kind in one word, as test names carry it: the bug's tag for an
+    /// assertion (`stale-read`), the kind's name otherwise (`deadlock`).
+    pub fn slug(self) -> String {
+        match self {
+            FailureKind::Assertion(bug) => bug.slug().to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailureKind::Assertion(bug) => write!(f, "assertion ({bug})"),
+            FailureKind::Deadlock => f.write_str("deadlock"),
+            FailureKind::DataRace => f.write_str("data-race"),
+            FailureKind::Leak => f.write_str("leak"),
+            FailureKind::NotLinearizable => f.write_str("not-linearizable"),
+            FailureKind::Hang => f.write_str("hang"),
+            FailureKind::Panic => f.write_str("panic"),
+        }
+    }
+}
+
+/// A failure a checker caught: its kind and the message that reported it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// What was caught.
+    pub kind: FailureKind,
+    /// The report, as the scenario or the checker wrote it.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` with `message`.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Classifies a caught panic.
+    ///
+    /// ```
+    /// use synclab::lab::failure::{Bug, Failure, FailureKind};
+    ///
+    /// let payload = std::panic::catch_unwind(|| {
+    ///     synclab::ensure!(1 + 1 == 3, Bug::LostUpdate, "arithmetic is {}", "hard")
+    /// })
+    /// .unwrap_err();
+    /// let failure = Failure::from_panic(payload);
+    /// assert_eq!(failure.kind, FailureKind::Assertion(Bug::LostUpdate));
+    /// assert_eq!(failure.message, "[lost-update] arithmetic is hard");
+    /// ```
+    pub fn from_panic(payload: Box<dyn Any + Send>) -> Failure {
+        let message = panic_message(&*payload);
+        Failure::new(classify(&message), message)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}
+
+fn classify(message: &str) -> FailureKind {
+    if let Some(bug) = message
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .and_then(|(slug, _)| Bug::from_slug(slug))
+    {
+        return FailureKind::Assertion(bug);
+    }
+    // loom: "deadlock; threads = ...", shuttle: "deadlock! blocked tasks: ..."
+    if message.starts_with("deadlock") {
+        FailureKind::Deadlock
+    } else if message.starts_with("Causality violation") {
+        FailureKind::DataRace
+    } else if message.starts_with("not linearizable") {
+        FailureKind::NotLinearizable
+    } else if message.contains(" leaked.") {
+        FailureKind::Leak
+    } else {
+        FailureKind::Panic
+    }
+}
+
+/// Asserts a scenario's invariant, tagging the failure with the [`Bug`] it
+/// reveals.
+///
+/// ```should_panic
+/// use synclab::{ensure, lab::failure::Bug};
+///
+/// let (seen, expected) = (1, 2);
+/// ensure!(seen == expected, Bug::LostUpdate, "counter is {seen}, expected {expected}");
+/// ```
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $bug:expr, $($msg:tt)+) => {
+        if !$cond {
+            ::std::panic!("[{}] {}", $crate::lab::failure::Bug::slug($bug), ::std::format!($($msg)+));
+        }
+    };
+}

@@ -1,0 +1,129 @@
+//! Keeps what the checkers provoke on purpose out of the output: the one
+//! way the lab stays quiet, for the command line, the tests and a user's
+//! own test binary alike.
+//!
+//! A checker that catches a bug does so by catching a panic: a failed
+//! assertion in a scenario, loom's or shuttle's deadlock report. Those are
+//! results, not noise, and the lab reports them itself. Two layers keep
+//! them quiet while [`quietly`] runs:
+//!
+//! - **The panic hook.** The running thread (and the real threads it
+//!   spawns, see [`inherit`]) is marked quiet, and a process-wide panic hook
+//!   skips the default report for quiet threads. Every other panic is
+//!   reported as usual.
+//! - **Standard error.** shuttle also writes its own report of a failure
+//!   (`test panicked in task…`, `failing seed…`) straight to standard error,
+//!   outside any hook. So while any checker runs, the process's standard
+//!   error (file descriptor 2) points at `/dev/null`, and it is restored
+//!   when the last running checker finishes. Whatever another thread writes
+//!   there meanwhile is lost too: the lab writes its own progress and
+//!   reports between checker runs, and a test harness that captures output
+//!   (libtest does) is not affected. Only on Unix; elsewhere shuttle's
+//!   report shows.
+
+use std::cell::Cell;
+use std::sync::Once;
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with this thread's panics and the process's standard error kept
+/// quiet, then restores both.
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    install_hook();
+    let was = QUIET.replace(true);
+    let _restore = Restore(was);
+    let _muted = stderr::Muted::enter();
+    f()
+}
+
+/// Wraps a thread body so that the new thread inherits the spawner's quiet
+/// mark.
+pub(crate) fn inherit<T>(f: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    let quiet = QUIET.get();
+    move || {
+        QUIET.set(quiet);
+        f()
+    }
+}
+
+struct Restore(bool);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        QUIET.set(self.0);
+    }
+}
+
+fn install_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // shuttle installs its own hook (which prints the failing schedule)
+        // on its first run; let it do so now, so that ours wraps it and can
+        // silence it too.
+        let _muted = stderr::Muted::enter();
+        shuttle::check_random(|| {}, 1);
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.get() {
+                previous(info);
+            }
+        }));
+    });
+}
+
+#[cfg(unix)]
+mod stderr {
+    use std::os::fd::OwnedFd;
+    use std::sync::{Mutex, PoisonError};
+
+    /// How many quiet sections run now, and the real standard error while
+    /// any does.
+    static MUTED: Mutex<(usize, Option<OwnedFd>)> = Mutex::new((0, None));
+
+    /// A quiet section: standard error points at `/dev/null` while at least
+    /// one lives.
+    pub(super) struct Muted;
+
+    impl Muted {
+        pub(super) fn enter() -> Muted {
+            let mut muted = MUTED.lock().unwrap_or_else(PoisonError::into_inner);
+            if muted.0 == 0 {
+                // If any step fails, standard error stays as it was: noisy,
+                // never lost.
+                let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
+                if let (Ok(saved), Ok(null)) = (rustix::io::dup(std::io::stderr()), null)
+                    && rustix::stdio::dup2_stderr(&null).is_ok()
+                {
+                    muted.1 = Some(saved);
+                }
+            }
+            muted.0 += 1;
+            Muted
+        }
+    }
+
+    impl Drop for Muted {
+        fn drop(&mut self) {
+            let mut muted = MUTED.lock().unwrap_or_else(PoisonError::into_inner);
+            muted.0 -= 1;
+            if muted.0 == 0
+                && let Some(saved) = muted.1.take()
+            {
+                let _ = rustix::stdio::dup2_stderr(&saved);
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod stderr {
+    pub(super) struct Muted;
+
+    impl Muted {
+        pub(super) fn enter() -> Muted {
+            Muted
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The lab's report: the matrix of variants × checkers, each bug's story,
+//! trace and diagram, as Markdown and as JSON.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::checkers::{Checker, OK};
+use super::entry::{Entry, Expect, LIMITS, Verdict};
+use super::runner::{Cell, showcase};
+use super::trace::Trace;
+
+impl Cell {
+    /// The matrix cell text: verdict, then schedules and time (for stress,
+    /// the rounds that showed a failure out of those run).
+    pub fn summary(&self) -> String {
+        let (Some(run), Some(verdict)) = (&self.run, self.verdict) else {
+            return "n/a".to_owned();
+        };
+        let millis = run.elapsed.as_millis();
+        match &run.histogram {
+            Some(histogram) => {
+                let ok = histogram.get(OK).copied().unwrap_or(0);
+                format!(
+                    "{verdict} {}/{} · {millis} ms",
+                    run.schedules - ok,
+                    run.schedules
+                )
+            }
+            None => format!("{verdict} · {} · {millis} ms", run.schedules),
+        }
+    }
+}
+
+/// A JSON row of the report (DESIGN.md, section 4).
+#[derive(Clone, Debug, Serialize)]
+#[doc(hidden)] // the JSON's shape is documented in the README
+pub struct JsonRow {
+    /// The primitive, e.g. `lock`.
+    pub primitive: &'static str,
+    /// The variant, e.g. `relaxed`.
+    pub variant: &'static str,
+    /// The catalogue id, e.g. `lock-relaxed`.
+    pub id: &'static str,
+    /// Whether the variant is deliberately broken.
+    pub broken: bool,
+    /// The bug in one sentence; `null` for a correct variant.
+    pub bug: Option<&'static str>,
+    /// The checker.
+    pub checker: &'static str,
+    /// What the catalogue expects: `pass`, `catch <kind>`, `escape: <why>`,
+    /// `observe <kind>` or `n/a: <why>`.
+    pub expected: String,
+    /// The verdict: `caught`, `passed`, `escaped`, `false-alarm`,
+    /// `expected-escape`, `caught-other`, `caught-unexpectedly`, `observed`,
+    /// `not-observed`, or `n/a`.
+    pub verdict: &'static str,
+    /// Whether the verdict agrees with the catalogue.
+    pub as_expected: bool,
+    /// Schedules (rounds, cases) explored until the verdict.
+    pub schedules: usize,
+    /// Milliseconds until the verdict.
+    pub millis: u128,
+    /// The failure caught, if any.
+    pub failure: Option<JsonFailure>,
+}
+
+/// The failure of a JSON row.
+#[derive(Clone, Debug, Serialize)]
+#[doc(hidden)]
+pub struct JsonFailure {
+    /// `assertion (<bug>)`, `deadlock`, `data-race`, `leak`,
+    /// `not-linearizable`, `hang` or `panic`.
+    pub kind: String,
+    /// The report's message.
+    pub message: String,
+    /// The failing interleaving, where recorded.
+    pub trace: Option<Vec<JsonEvent>>,
+    /// The command that replays it, where there is one.
+    pub replay: Option<String>,
+}
+
+/// One operation of a JSON trace.
+#[derive(Clone, Debug, Serialize)]
+#[doc(hidden)]
+pub struct JsonEvent {
+    /// `T0`, `T1`, ...
+    pub thread: String,
+    /// `A`, `B`, ... or `null`.
+    pub object: Option<String>,
+    /// The operation and its result.
+    pub op: String,
+    /// `file:line`.
+    pub location: String,
+}
+
+fn expected_text(expect: Expect) -> String {
+    match expect {
+        Expect::Pass => "pass".to_owned(),
+        Expect::Catch(kind) => format!("catch {kind}"),
+        Expect::CatchEither(one, other) => format!("catch {one} or {other}"),
+        Expect::Escape(why) => format!("escape: {why}"),
+        Expect::Observe(kind) => format!("observe {kind}"),
+        Expect::NotApplicable(why) => format!("n/a: {why}"),
+    }
+}
+
+fn json_trace(trace: &Trace) -> Vec<JsonEvent> {
+    trace
+        .events
+        .iter()
+        .map(|event| JsonEvent {
+            thread: format!("T{}", event.thread),
+            object: event.object.map(|o| trace.objects[o].0.clone()),
+            op: event.op.clone(),
+            location: event.location.clone(),
+        })
+        .collect()
+}
+
+impl From<&Cell> for JsonRow {
+    fn from(cell: &Cell) -> JsonRow {
+        let entry = cell.entry;
+        let run = cell.run.as_ref();
+        JsonRow {
+            primitive: entry.primitive,
+            variant: entry.variant,
+            id: entry.id,
+            broken: entry.is_broken(),
+            bug: entry.bug,
+            checker: cell.checker.name(),
+            expected: expected_text(entry.expectation(cell.checker)),
+            verdict: cell.verdict.map_or("n/a", Verdict::slug),
+            as_expected: cell.is_expected(),
+            schedules: run.map_or(0, |r| r.schedules),
+            millis: run.map_or(0, |r| r.elapsed.as_millis()),
+            failure: run.and_then(|r| {
+                r.failure.as_ref().map(|failure| JsonFailure {
+                    kind: failure.kind.to_string(),
+                    message: failure.message.clone(),
+                    trace: r.trace.as_ref().map(json_trace),
+                    replay: cell.replay_command(),
+                })
+            }),
+        }
+    }
+}
+
+/// The report as JSON: an array of [`JsonRow`]s.
+pub fn json(cells: &[Cell]) -> String {
+    let rows: Vec<JsonRow> = cells.iter().map(JsonRow::from).collect();
+    serde_json::to_string_pretty(&rows)
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+}
+
+/// The variants of `cells`, in order, each once.
+fn entries(cells: &[Cell]) -> Vec<&'static Entry> {
+    let mut entries: Vec<&'static Entry> = Vec::new();
+    for cell in cells {
+        if !entries.iter().any(|e| e.id == cell.entry.id) {
+            entries.push(cell.entry);
+        }
+    }
+    entries
+}
+
+/// The matrix as a Markdown table: one row per variant (broken ones in
+/// bold), one column per checker that ran.
+pub fn matrix(cells: &[Cell]) -> String {
+    let checkers: Vec<Checker> = Checker::ALL
+        .into_iter()
+        .filter(|c| cells.iter().any(|x| x.checker == *c))
+        .collect();
+    let mut out = String::from("| variant |");
+    for checker in &checkers {
+        let _ = write!(out, " {checker} |");
+    }
+    let _ = write!(out, "\n|---|{}", "---|".repeat(checkers.len()));
+    for entry in entries(cells) {
+        let name = if entry.is_broken() {
+            format!("**{}**", entry.id)
+        } else {
+            entry.id.to_owned()
+        };
+        let _ = write!(out, "\n| {name} |");
+        for checker in &checkers {
+            let cell = cells
+                .iter()
+                .find(|c| c.entry.id == entry.id && c.checker == *checker);
+            let _ = write!(
+                out,
+                " {} |",
+                cell.map_or_else(|| "—".to_owned(), Cell::summary)
+            );
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The story of one variant: the bug, the scenario, what each checker made
+/// of it, and the failing interleaving as a table and a diagram.
+pub fn story(cells: &[Cell], entry: &Entry) -> String {
+    let mut out = format!("### {}\n\n", entry.id);
+    match entry.bug {
+        Some(bug) => {
+            let _ = writeln!(out, "**Bug:** {bug}.\n");
+        }
+        None => out.push_str("A correct variant.\n\n"),
+    }
+    let _ = writeln!(out, "**Scenario:** {}.\n", entry.scenario);
+    for cell in cells.iter().filter(|c| c.entry.id == entry.id) {
+        let _ = write!(out, "- {}: {}", cell.checker, cell.summary());
+        match (
+            entry.expectation(cell.checker),
+            cell.run.as_ref().and_then(|r| r.failure.as_ref()),
+        ) {
+            (_, Some(failure)) => {
+                let _ = write!(out, " — {failure}");
+            }
+            (Expect::Escape(why), None) => {
+                let _ = write!(out, " — {why}");
+            }
+            _ => {}
+        }
+        out.push('\n');
+    }
+    if let Some(cell) = showcase(cells, entry) {
+        let run = cell.run.as_ref().expect("a showcase cell ran");
+        if let Some(trace) = &run.trace {
+            let _ = write!(
+                out,
+                "\nThe interleaving {} found ({} operations, {} context switches):\n\n{}\n```mermaid\n{}```\n",
+                cell.checker,
+                trace.events.len(),
+                trace.switches(),
+                trace.table(),
+                trace.mermaid()
+            );
+        }
+        if let Some(command) = cell.replay_command() {
+            let _ = writeln!(out, "\nReplay: `{command}`");
+        }
+    }
+    out
+}
+
+/// Every expected escape among `cells`, one line each, with its reason.
+pub fn escapes(cells: &[Cell]) -> String {
+    let mut out = String::new();
+    for cell in cells {
+        if let Some(Verdict::ExpectedEscape(why)) = cell.verdict {
+            let _ = writeln!(out, "- {} escapes {}: {why}.", cell.entry.id, cell.checker);
+        }
+    }
+    out
+}
+
+/// The whole Markdown report: the matrix, the expected escapes with their
+/// reasons, and each broken variant's story.
+pub fn markdown(cells: &[Cell]) -> String {
+    let mut out = String::from("# synclab report\n\n## The matrix\n\n");
+    out.push_str(
+        "Each cell: verdict · schedules (rounds, cases) until the verdict · time. \
+         For stress: rounds that showed the bug / rounds run. Broken variants in bold.\n\n",
+    );
+    out.push_str(&matrix(cells));
+    let surprises: Vec<&Cell> = cells.iter().filter(|c| !c.is_expected()).collect();
+    if !surprises.is_empty() {
+        out.push_str("\n## Verdicts that differ from the catalogue\n\n");
+        for cell in surprises {
+            let _ = writeln!(
+                out,
+                "- {} × {}: {}",
+                cell.entry.id,
+                cell.checker,
+                cell.summary()
+            );
+        }
+    }
+    out.push_str("\n## Expected escapes\n\n");
+    out.push_str(&escapes(cells));
+    out.push_str("\n## Known limits of the checkers\n\n");
+    for limit in LIMITS {
+        let names: Vec<&str> = limit.checkers.iter().map(|c| c.name()).collect();
+        let _ = writeln!(out, "- {}: {}.", names.join(", "), limit.limit);
+    }
+    out.push_str("\n## The bugs\n\n");
+    for entry in entries(cells).into_iter().filter(|e| e.is_broken()) {
+        out.push_str(&story(cells, entry));
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,256 @@
+//! The interleaving of a failing execution, as the lab shows it.
+//!
+//! In the model worlds (Loom and Shuttle, see the
+//! crate's `backend`) every synchronization operation —
+//! each atomic access, each futex wait and wake, each yield — is recorded
+//! with its thread, its object, its value and its source location, while a
+//! checker is tracing. loom and shuttle run all the threads of an execution
+//! on one OS thread, so one thread-local log holds the execution's
+//! interleaving in order. The checker clears it at the start of every
+//! execution, so when an execution fails, the log is the failing one.
+//!
+//! A [`Trace`] renders as a per-thread table (one column per thread, as
+//! JetBrains' lincheck prints it) and as a Mermaid `sequenceDiagram`.
+
+use std::cell::RefCell;
+use std::fmt::Write;
+use std::panic::Location;
+
+use serde::{Deserialize, Serialize};
+
+/// One recorded operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The thread, numbered in order of first appearance (`T0` is the
+    /// scenario's main thread).
+    pub thread: usize,
+    /// The object, numbered in order of first use (`A`, `B`, ...); `None`
+    /// for an operation on no object (a yield).
+    pub object: Option<usize>,
+    /// What was done and what came of it, e.g. `compare_exchange(0 → 1) = Ok(0)`.
+    pub op: String,
+    /// Where in the source, e.g. `src/lock/mod.rs:140`.
+    pub location: String,
+}
+
+/// The recorded interleaving of one execution.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The operations, in the order they happened.
+    pub events: Vec<Event>,
+    /// How many threads took part.
+    pub threads: usize,
+    /// Each object's label and the place that first used it.
+    pub objects: Vec<(String, String)>,
+}
+
+#[derive(Default)]
+struct Log {
+    trace: Trace,
+    thread_ids: Vec<String>,
+    addresses: Vec<usize>,
+}
+
+thread_local! {
+    static LOG: RefCell<Option<Log>> = const { RefCell::new(None) };
+}
+
+/// Starts tracing on this thread (dropping any earlier log).
+fn start() {
+    LOG.with(|log| *log.borrow_mut() = Some(Log::default()));
+}
+
+/// Clears the log for a new execution, if tracing.
+fn reset() {
+    LOG.with(|log| {
+        if let Some(log) = log.borrow_mut().as_mut() {
+            *log = Log::default();
+        }
+    });
+}
+
+/// Stops tracing and returns the last execution's trace.
+fn stop() -> Option<Trace> {
+    LOG.with(|log| log.borrow_mut().take()).map(|log| log.trace)
+}
+
+/// Runs `work` (a checker's whole run, of many executions) while tracing on
+/// this thread, and returns what it returned with the trace of its last
+/// execution: the failing one, when it stopped at a failure.
+pub(crate) fn traced<R>(work: impl FnOnce() -> R) -> (R, Option<Trace>) {
+    start();
+    let result = work();
+    (result, stop())
+}
+
+/// Runs one execution: the log starts afresh, so that a failing execution
+/// leaves its own interleaving, and only it, behind.
+pub(crate) fn execution<R>(work: impl FnOnce() -> R) -> R {
+    reset();
+    work()
+}
+
+/// Records an operation by `thread` (a label unique while the thread runs)
+/// on the object at `address` (0: none), if tracing.
+pub(crate) fn record(
+    thread: impl FnOnce() -> String,
+    address: usize,
+    op: impl FnOnce() -> String,
+    location: &Location<'_>,
+) {
+    LOG.with(|log| {
+        // try_borrow_mut: a record from within a record (never expected)
+        // is dropped rather than panicking.
+        let Ok(mut log) = log.try_borrow_mut() else {
+            return;
+        };
+        let Some(log) = log.as_mut() else { return };
+        let thread = label_index(&mut log.thread_ids, thread());
+        log.trace.threads = log.thread_ids.len();
+        let location = format!("{}:{}", location.file(), location.line());
+        let object = (address != 0).then(|| {
+            let index = label_index(&mut log.addresses, address);
+            if index == log.trace.objects.len() {
+                log.trace
+                    .objects
+                    .push((object_label(index), location.clone()));
+            }
+            index
+        });
+        log.trace.events.push(Event {
+            thread,
+            object,
+            op: op(),
+            location,
+        });
+    });
+}
+
+fn label_index<T: PartialEq>(labels: &mut Vec<T>, label: T) -> usize {
+    match labels.iter().position(|known| *known == label) {
+        Some(index) => index,
+        None => {
+            labels.push(label);
+            labels.len() - 1
+        }
+    }
+}
+
+fn object_label(index: usize) -> String {
+    let letter = char::from(b'A' + (index % 26) as u8);
+    match index / 26 {
+        0 => letter.to_string(),
+        round => format!("{letter}{round}"),
+    }
+}
+
+impl Trace {
+    /// The number of context switches: consecutive events of different
+    /// threads.
+    pub fn switches(&self) -> usize {
+        self.events
+            .windows(2)
+            .filter(|pair| pair[0].thread != pair[1].thread)
+            .count()
+    }
+
+    fn describe(&self, event: &Event) -> String {
+        match event.object {
+            Some(object) => format!("{} {}", self.objects[object].0, event.op),
+            None => event.op.clone(),
+        }
+    }
+
+    /// The trace as a Markdown table, one column per thread, one row per
+    /// operation, in order, each with its source location.
+    pub fn table(&self) -> String {
+        self.render_table(true)
+    }
+
+    /// [`Trace::table`] with each location's file but not its line: what a
+    /// golden counterexample commits, so that an edit that only moves lines
+    /// does not change it.
+    pub fn golden_table(&self) -> String {
+        self.render_table(false)
+    }
+
+    fn render_table(&self, lines: bool) -> String {
+        let place = |location: &str| -> String {
+            let short = short(location);
+            match short.rsplit_once(':') {
+                Some((file, _)) if !lines => file.to_owned(),
+                _ => short.to_owned(),
+            }
+        };
+        let mut out = String::from("| # |");
+        for thread in 0..self.threads {
+            let _ = write!(out, " T{thread} |");
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"---|".repeat(self.threads));
+        for (step, event) in self.events.iter().enumerate() {
+            let _ = write!(out, "\n| {} |", step + 1);
+            for thread in 0..self.threads {
+                if thread == event.thread {
+                    let _ = write!(
+                        out,
+                        " {} <sub>{}</sub> |",
+                        self.describe(event),
+                        place(&event.location)
+                    );
+                } else {
+                    out.push_str(" |");
+                }
+            }
+        }
+        if !self.objects.is_empty() {
+            out.push_str("\n\nObjects: ");
+            let legend: Vec<String> = self
+                .objects
+                .iter()
+                .map(|(label, first)| format!("{label} (first used in {})", place(first)))
+                .collect();
+            out.push_str(&legend.join(", "));
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The trace as a Mermaid `sequenceDiagram`: threads and objects are
+    /// participants, each operation an arrow from its thread to its object.
+    pub fn mermaid(&self) -> String {
+        let mut out = String::from("sequenceDiagram\n");
+        for thread in 0..self.threads {
+            let _ = writeln!(out, "    participant T{thread}");
+        }
+        for (label, _) in &self.objects {
+            let _ = writeln!(out, "    participant {label}");
+        }
+        for event in &self.events {
+            let text = sanitize(&event.op);
+            match event.object {
+                Some(object) => {
+                    let _ = writeln!(
+                        out,
+                        "    T{}->>{}: {text}",
+                        event.thread, self.objects[object].0
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "    Note over T{}: {text}", event.thread);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Mermaid message text may not hold `;` or `#`, nor a line break.
+fn sanitize(text: &str) -> String {
+    text.replace([';', '#', '\n'], ",")
+}
+
+/// A location without the `src/` prefix, for narrow columns.
+fn short(location: &str) -> &str {
+    location.strip_prefix("src/").unwrap_or(location)
+}

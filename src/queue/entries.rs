@@ -1,0 +1,122 @@
+//! The queue's rows of the catalogue.
+
+use super::broken::{NoFullCheck, OneCondition, TaskDoneRace, UnlockedLength};
+use super::scenarios::{self, subject};
+use super::spec::QueueModel;
+use super::{Correct, QueueVariant};
+use crate::lab::checkers::{SequentialTest, Subject};
+use crate::lab::entry::{Entry, Expect, Expectations};
+use crate::lab::failure::{Bug, FailureKind};
+use crate::worlds;
+
+const QUEUE: &str = "a producer puts two items into a queue of capacity 1, two consumers take one each; \
+                     never over capacity, nothing delivered twice, nothing lost";
+const JOIN: &str = "the main thread puts two items and joins the queue while two consumers take them and \
+                    mark them done; join must return, and only after both are processed";
+
+/// A row of the queue of variant `V`, under the producer-consumer scenario.
+const fn queue<V: QueueVariant>(
+    variant: &'static str,
+    id: &'static str,
+    bug: Option<&'static str>,
+    expect: Expectations,
+) -> Entry {
+    Entry {
+        primitive: "queue",
+        variant,
+        id,
+        bug,
+        scenario: QUEUE,
+        subject: Subject {
+            sequential: Some(SequentialTest::of::<QueueModel<V>>()),
+            ..subject::<V>()
+        },
+        expect,
+    }
+}
+
+/// A row of the queue of variant `V`, under the `join` scenario.
+const fn join<V: QueueVariant>(
+    variant: &'static str,
+    id: &'static str,
+    bug: Option<&'static str>,
+    expect: Expectations,
+) -> Entry {
+    Entry {
+        scenario: JOIN,
+        subject: Subject {
+            worlds: worlds!(scenarios::queue_join, V),
+            ..queue::<V>(variant, id, bug, expect).subject
+        },
+        ..queue::<V>(variant, id, bug, expect)
+    }
+}
+
+const QUEUE_CORRECT: Entry =
+    queue::<Correct>("correct", "queue-correct", None, Expectations::correct());
+const QUEUE_JOIN: Entry = join::<Correct>("join", "queue-join", None, Expectations::correct());
+
+const LOST_UPDATE: FailureKind = FailureKind::Assertion(Bug::LostUpdate);
+const TASK_DONE_RACE: Expect = Expect::CatchEither(LOST_UPDATE, FailureKind::Deadlock);
+
+/// The queue's rows, correct ones first.
+pub static ENTRIES: &[Entry] = &[
+    // The correct queue runs each test once: the sequential one here, the
+    // recorded histories under `join` below.
+    Entry {
+        subject: Subject {
+            linearizability: None,
+            ..QUEUE_CORRECT.subject
+        },
+        ..QUEUE_CORRECT
+    },
+    Entry {
+        subject: Subject {
+            sequential: None,
+            ..QUEUE_JOIN.subject
+        },
+        ..QUEUE_JOIN
+    },
+    queue::<OneCondition>(
+        "one-condition",
+        "queue-one-condition",
+        Some(
+            "producers and consumers wait on one condition woken with notify_one: the wrong side swallows it",
+        ),
+        Expectations::lost_wakeup(),
+    ),
+    queue::<NoFullCheck>(
+        "no-full-check",
+        "queue-no-full-check",
+        Some("put never waits for room: the capacity is exceeded"),
+        Expectations {
+            model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
+            ..Expectations::race(FailureKind::Assertion(Bug::CapacityExceeded))
+        },
+    ),
+    queue::<UnlockedLength>(
+        "unlocked-length",
+        "queue-unlocked-length",
+        Some(
+            "get decides to wait on the emptiness it read before taking the lock: an item put in between strands",
+        ),
+        Expectations::lost_wakeup(),
+    ),
+    join::<TaskDoneRace>(
+        "task-done-race",
+        "queue-task-done-race",
+        Some(
+            "task_done updates the unfinished count without the lock: an update is lost, so join hangs or task_done is refused",
+        ),
+        Expectations {
+            // Either consequence, whichever schedule comes first: a lost
+            // increment (put racing task_done: a later task_done is
+            // refused) or a lost decrement (join waits forever).
+            loom: TASK_DONE_RACE,
+            shuttle_random: TASK_DONE_RACE,
+            shuttle_pct: TASK_DONE_RACE,
+            stress: Expect::Observe(FailureKind::Hang),
+            ..Expectations::race(FailureKind::Deadlock)
+        },
+    ),
+];

@@ -1,0 +1,227 @@
+//! The queue's scenarios, each stating its invariant: the guide's
+//! producer-consumer ([`queue_handoff`]) and its `join` ([`queue_join`]);
+//! the recorded scenario the linearizability checker judges; and the
+//! generated concurrent programs.
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+use super::spec::{QueueOp, QueueSpec, perform};
+use crate::backend::{
+    AtomicU32Ops, Backend, Join, Ordering, Shuttle, Std, run_threads, spawn_threads,
+};
+use crate::ensure;
+use crate::kinds::{QueueApi, QueueFamily};
+use crate::lab::Budget;
+use crate::lab::checkers::Subject;
+use crate::lab::failure::{Bug, Failure};
+use crate::lab::linearizability::generated::{self, Program, Runs};
+use crate::lab::linearizability::{Recorder, check_recorded};
+use crate::worlds;
+
+/// The capacity of the queue in every scenario: 1, where a producer must
+/// wait for every consumer.
+const CAPACITY: usize = 1;
+
+/// What the queue scenarios' threads share.
+struct Handoff<B: Backend, Q> {
+    queue: Q,
+    /// Bit `i % 32` of word `i / 32` set: item `i` was delivered.
+    delivered: Vec<B::AtomicU32>,
+    /// Items taken and processed, for `join`.
+    processed: B::AtomicU32,
+    ops: u32,
+}
+
+impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
+    fn new(ops: u32) -> Arc<Self> {
+        let words = (2 * ops / 32 + 1) as usize;
+        Arc::new(Handoff {
+            queue: Q::new(CAPACITY),
+            delivered: (0..words).map(|_| B::AtomicU32::new(0)).collect(),
+            processed: B::AtomicU32::new(0),
+            ops,
+        })
+    }
+
+    /// Thread 0 puts items `0..2·ops`, one at a time; threads 1 and 2 take
+    /// `ops` each, mark them delivered, and mark them done.
+    fn work(&self, index: usize) {
+        if index == 0 {
+            for item in 0..2 * self.ops {
+                self.queue.put(item);
+                let len = self.queue.len();
+                ensure!(
+                    len <= 1,
+                    Bug::CapacityExceeded,
+                    "{len} items in a queue of capacity 1"
+                );
+            }
+            return;
+        }
+        for _ in 0..self.ops {
+            let item = self.queue.get();
+            let (word, bit) = ((item / 32) as usize, 1 << (item % 32));
+            // Relaxed read-modify-writes see every earlier delivery.
+            let before = self.delivered[word].fetch_or(bit, Ordering::Relaxed);
+            ensure!(
+                before & bit == 0,
+                Bug::Duplicate,
+                "item {item} delivered twice"
+            );
+            self.processed.fetch_add(1, Ordering::Relaxed);
+            ensure!(
+                self.queue.task_done(),
+                Bug::LostUpdate,
+                "task_done refused after a get: the unfinished count lost an increment"
+            );
+        }
+    }
+
+    fn check_delivered(&self) {
+        let lost: Vec<u32> = (0..2 * self.ops)
+            .filter(|&i| {
+                self.delivered[(i / 32) as usize].load(Ordering::Relaxed) & (1 << (i % 32)) == 0
+            })
+            .collect();
+        ensure!(
+            lost.is_empty(),
+            Bug::LostItem,
+            "items {lost:?} were put but never delivered"
+        );
+    }
+}
+
+/// The guide's producer-consumer: one producer puts `2 × ops` items into a
+/// queue of family `F` (for the lab's variants, a [`Queue`](crate::Queue))
+/// of capacity 1, two consumers take `ops` each.
+///
+/// Invariants: the queue never holds more than its capacity; no item is
+/// delivered twice; every item is delivered (no deadlock, nothing lost).
+pub fn queue_handoff<B: Backend, F: QueueFamily>(ops: u32) {
+    let shared = Handoff::<B, F::Queue<B>>::new(ops);
+    run_threads::<B, _>(3, &shared, |s, index| s.work(index));
+    shared.check_delivered();
+}
+
+/// The guide's `join` pattern: the main thread puts `2 × ops` items into a
+/// queue of family `F` of capacity 1 and waits with `join` while two consumers take
+/// them and mark each done.
+///
+/// Invariant: `join` returns (no deadlock), and only once every item has
+/// been processed.
+pub fn queue_join<B: Backend, F: QueueFamily>(ops: u32) {
+    let shared = Handoff::<B, F::Queue<B>>::new(ops);
+    let consumers = spawn_threads::<B, _>(2, &shared, |s, index| s.work(index + 1));
+    shared.work(0);
+    shared.queue.join();
+    let processed = shared.processed.load(Ordering::Relaxed);
+    consumers.into_iter().for_each(Join::join);
+    ensure!(
+        processed == 2 * ops,
+        Bug::EarlyJoin,
+        "join returned with {processed} of {} items processed",
+        2 * ops
+    );
+    shared.check_delivered();
+}
+
+/// The producer-consumer with `join`: thread 0 puts two items into a queue
+/// of family `F` of capacity 1, reading its length after each, and joins
+/// it; threads 1 and 2 each take one and mark it done. Every operation
+/// recorded.
+pub fn recorded<B: Backend, F: QueueFamily>(recorder: Arc<Recorder<QueueSpec>>) {
+    let shared = Arc::new((recorder, <F::Queue<B> as QueueApi>::new(CAPACITY)));
+    run_threads::<B, _>(3, &shared, |(recorder, queue), thread| {
+        let ops = if thread == 0 {
+            [
+                QueueOp::Put(0),
+                QueueOp::Len,
+                QueueOp::Put(1),
+                QueueOp::Len,
+                QueueOp::Join,
+            ]
+            .as_slice()
+        } else {
+            [QueueOp::Get, QueueOp::TaskDone].as_slice()
+        };
+        for op in ops {
+            recorder.record(thread, *op, || perform(queue, op));
+        }
+    });
+}
+
+/// [`recorded`] under shuttle, against an empty queue of its capacity.
+pub fn linearizability<F: QueueFamily>(budget: &Budget) -> (Option<Failure>, usize) {
+    let initial = QueueSpec::bounded(CAPACITY);
+    check_recorded(initial, recorded::<Shuttle, F>, budget, false)
+}
+
+/// What the checkers run for a queue of family `F`: [`queue_handoff`] and
+/// the recorded histories. The catalogue adds the sequential test.
+pub const fn subject<F: QueueFamily>() -> Subject {
+    Subject {
+        worlds: worlds!(queue_handoff, F),
+        sequential: None,
+        linearizability: Some(linearizability::<F>),
+    }
+}
+
+/// Generated concurrent programs on a queue of family `F`: 2–3 threads of
+/// 1–3 operations each (puts, gets, `task_done`, `join`, `len`), capacity
+/// 1–2.
+#[derive(Debug)]
+pub struct Programs<F>(std::marker::PhantomData<F>);
+
+impl<F: QueueFamily> Programs<F> {
+    /// The programs proptest draws from.
+    pub fn strategy() -> impl Strategy<Value = Program<QueueOp>> {
+        let op = prop_oneof![
+            (0..4u32).prop_map(QueueOp::Put),
+            (0..4u32).prop_map(QueueOp::TryPut),
+            Just(QueueOp::Get),
+            Just(QueueOp::TryGet),
+            Just(QueueOp::TaskDone),
+            Just(QueueOp::Len),
+            Just(QueueOp::Join),
+        ];
+        generated::programs(1..=2usize, op)
+    }
+
+    /// proptest over the programs: `cases` from `seed`, each under shuttle
+    /// and on real threads; a failure names the shrunk program.
+    pub fn check(cases: u32, seed: u64) -> Result<usize, Failure> {
+        generated::check_programs::<Self>(Self::strategy(), cases, seed)
+    }
+
+    fn run<B: Backend>(program: &Program<QueueOp>, recorder: Arc<Recorder<QueueSpec>>) {
+        let queue = <F::Queue<B> as QueueApi>::new(program.parameter);
+        let shared = Arc::new((recorder, queue, program.clone()));
+        run_threads::<B, _>(
+            program.threads.len(),
+            &shared,
+            |(recorder, queue, program), thread| {
+                for op in &program.threads[thread] {
+                    recorder.record(thread, *op, || perform(queue, op));
+                }
+            },
+        );
+    }
+}
+
+impl<F: QueueFamily> Runs for Programs<F> {
+    type Spec = QueueSpec;
+
+    fn initial(parameter: usize) -> QueueSpec {
+        QueueSpec::bounded(parameter)
+    }
+
+    fn on_shuttle(program: &Program<QueueOp>, recorder: Arc<Recorder<QueueSpec>>) {
+        Self::run::<Shuttle>(program, recorder);
+    }
+
+    fn on_std(program: &Program<QueueOp>, recorder: Arc<Recorder<QueueSpec>>) {
+        Self::run::<Std>(program, recorder);
+    }
+}
