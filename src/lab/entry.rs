@@ -232,6 +232,74 @@ impl Entry {
     }
 }
 
+/// What the rows of one primitive under one scenario share: the primitive,
+/// the scenario in prose, and what the checkers run. Each primitive's
+/// `entries.rs` makes its rows from one, naming each variant's type once.
+///
+/// ```
+/// use synclab::lab::checkers::Subject;
+/// use synclab::lab::entry::{Expectations, Row};
+/// use synclab::lab::failure::FailureKind;
+///
+/// fn scenario<B: synclab::backend::Backend>(_ops: u32) {}
+/// let row = Row::new("mutex", "two threads take it", Subject::scenario(synclab::worlds!(scenario)));
+/// let broken = row.broken("leaky", "mutex-leaky", "unlock leaks", Expectations::lost_wakeup());
+/// assert!(broken.is_broken() && broken.expect.loom.catches(FailureKind::Deadlock));
+/// assert!(!row.correct("correct", "mutex-correct").is_broken());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Row {
+    primitive: &'static str,
+    scenario: &'static str,
+    subject: Subject,
+}
+
+impl Row {
+    /// The rows of `primitive` under `scenario` (in prose), running `subject`.
+    pub const fn new(primitive: &'static str, scenario: &'static str, subject: Subject) -> Row {
+        Row {
+            primitive,
+            scenario,
+            subject,
+        }
+    }
+
+    /// The correct `variant`, `id`: every checker passes it.
+    pub const fn correct(self, variant: &'static str, id: &'static str) -> Entry {
+        self.entry(variant, id, None, Expectations::correct())
+    }
+
+    /// The broken `variant`, `id`, with its `bug` in one sentence and what
+    /// each checker is expected to make of it.
+    pub const fn broken(
+        self,
+        variant: &'static str,
+        id: &'static str,
+        bug: &'static str,
+        expect: Expectations,
+    ) -> Entry {
+        self.entry(variant, id, Some(bug), expect)
+    }
+
+    const fn entry(
+        self,
+        variant: &'static str,
+        id: &'static str,
+        bug: Option<&'static str>,
+        expect: Expectations,
+    ) -> Entry {
+        Entry {
+            primitive: self.primitive,
+            variant,
+            id,
+            bug,
+            scenario: self.scenario,
+            subject: self.subject,
+            expect,
+        }
+    }
+}
+
 /// How a run compares with the catalogue's expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {

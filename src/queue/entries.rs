@@ -5,56 +5,39 @@ use super::scenarios::{self, subject};
 use super::spec::QueueModel;
 use super::{Correct, QueueVariant};
 use crate::lab::checkers::{SequentialTest, Subject};
-use crate::lab::entry::{Entry, Expect, Expectations};
+use crate::lab::entry::{Entry, Expect, Expectations, Row};
 use crate::lab::failure::{Bug, FailureKind};
 use crate::worlds;
 
-const QUEUE: &str = "a producer puts two items into a queue of capacity 1, two consumers take one each; \
-                     never over capacity, nothing delivered twice, nothing lost";
-const JOIN: &str = "the main thread puts two items and joins the queue while two consumers take them and \
-                    mark them done; join must return, and only after both are processed";
-
-/// A row of the queue of variant `V`, under the producer-consumer scenario.
-const fn queue<V: QueueVariant>(
-    variant: &'static str,
-    id: &'static str,
-    bug: Option<&'static str>,
-    expect: Expectations,
-) -> Entry {
-    Entry {
-        primitive: "queue",
-        variant,
-        id,
-        bug,
-        scenario: QUEUE,
-        subject: Subject {
-            sequential: Some(SequentialTest::of::<QueueModel<V>>()),
-            ..subject::<V>()
-        },
-        expect,
+/// What the queue of variant `V` runs under the producer-consumer scenario.
+const fn handoff<V: QueueVariant>() -> Subject {
+    Subject {
+        sequential: Some(SequentialTest::of::<QueueModel<V>>()),
+        ..subject::<V>()
     }
 }
 
-/// A row of the queue of variant `V`, under the `join` scenario.
-const fn join<V: QueueVariant>(
-    variant: &'static str,
-    id: &'static str,
-    bug: Option<&'static str>,
-    expect: Expectations,
-) -> Entry {
-    Entry {
-        scenario: JOIN,
-        subject: Subject {
-            worlds: worlds!(scenarios::queue_join, V),
-            ..queue::<V>(variant, id, bug, expect).subject
-        },
-        ..queue::<V>(variant, id, bug, expect)
-    }
+/// The rows of the queue of variant `V` under the producer-consumer
+/// scenario.
+const fn queue<V: QueueVariant>() -> Row {
+    let scenario = "a producer puts two items into a queue of capacity 1, two consumers take one \
+                    each; never over capacity, nothing delivered twice, nothing lost";
+    Row::new("queue", scenario, handoff::<V>())
 }
 
-const QUEUE_CORRECT: Entry =
-    queue::<Correct>("correct", "queue-correct", None, Expectations::correct());
-const QUEUE_JOIN: Entry = join::<Correct>("join", "queue-join", None, Expectations::correct());
+/// The rows of the queue of variant `V` under the `join` scenario.
+const fn join<V: QueueVariant>() -> Row {
+    let subject = Subject {
+        worlds: worlds!(scenarios::queue_join, V),
+        ..handoff::<V>()
+    };
+    let scenario = "the main thread puts two items and joins the queue while two consumers take \
+                    them and mark them done; join must return, and only after both are processed";
+    Row::new("queue", scenario, subject)
+}
+
+const QUEUE_CORRECT: Entry = queue::<Correct>().correct("correct", "queue-correct");
+const QUEUE_JOIN: Entry = join::<Correct>().correct("join", "queue-join");
 
 const LOST_UPDATE: FailureKind = FailureKind::Assertion(Bug::LostUpdate);
 const TASK_DONE_RACE: Expect = Expect::CatchEither(LOST_UPDATE, FailureKind::Deadlock);
@@ -77,37 +60,31 @@ pub static ENTRIES: &[Entry] = &[
         },
         ..QUEUE_JOIN
     },
-    queue::<OneCondition>(
+    queue::<OneCondition>().broken(
         "one-condition",
         "queue-one-condition",
-        Some(
-            "producers and consumers wait on one condition woken with notify_one: the wrong side swallows it",
-        ),
+        "producers and consumers wait on one condition woken with notify_one: the wrong side swallows it",
         Expectations::lost_wakeup(),
     ),
-    queue::<NoFullCheck>(
+    queue::<NoFullCheck>().broken(
         "no-full-check",
         "queue-no-full-check",
-        Some("put never waits for room: the capacity is exceeded"),
+        "put never waits for room: the capacity is exceeded",
         Expectations {
             model: Expect::Catch(FailureKind::Assertion(Bug::WrongResult)),
             ..Expectations::race(FailureKind::Assertion(Bug::CapacityExceeded))
         },
     ),
-    queue::<UnlockedLength>(
+    queue::<UnlockedLength>().broken(
         "unlocked-length",
         "queue-unlocked-length",
-        Some(
-            "get decides to wait on the emptiness it read before taking the lock: an item put in between strands",
-        ),
+        "get decides to wait on the emptiness it read before taking the lock: an item put in between strands",
         Expectations::lost_wakeup(),
     ),
-    join::<TaskDoneRace>(
+    join::<TaskDoneRace>().broken(
         "task-done-race",
         "queue-task-done-race",
-        Some(
-            "task_done updates the unfinished count without the lock: an update is lost, so join hangs or task_done is refused",
-        ),
+        "task_done updates the unfinished count without the lock: an update is lost, so join hangs or task_done is refused",
         Expectations {
             // Either consequence, whichever schedule comes first: a lost
             // increment (put racing task_done: a later task_done is

@@ -5,91 +5,53 @@ use super::scenarios::{self, subject};
 use super::spec::SemaphoreModel;
 use super::{Bounded, Correct, SemaphoreVariant};
 use crate::lab::checkers::{SequentialTest, Subject};
-use crate::lab::entry::{Entry, Expect, Expectations};
+use crate::lab::entry::{Entry, Expect, Expectations, Row};
 use crate::lab::failure::{Bug, FailureKind};
 use crate::worlds;
 
-/// A row of the semaphore of variant `V`, under the admission scenario.
-const fn semaphore<V: SemaphoreVariant>(
-    variant: &'static str,
-    id: &'static str,
-    bug: Option<&'static str>,
-    expect: Expectations,
-) -> Entry {
-    Entry {
-        primitive: "semaphore",
-        variant,
-        id,
-        bug,
-        scenario: "three threads take one of two permits and hold it; at most two holders, \
-                   and every permit comes back",
-        subject: Subject {
-            sequential: Some(SequentialTest::of::<SemaphoreModel<V, false>>()),
-            ..subject::<V>()
-        },
-        expect,
-    }
+/// The rows of the semaphore of variant `V`, under the admission scenario.
+const fn semaphore<V: SemaphoreVariant>() -> Row {
+    let subject = Subject {
+        sequential: Some(SequentialTest::of::<SemaphoreModel<V, false>>()),
+        ..subject::<V>()
+    };
+    let scenario = "three threads take one of two permits and hold it; at most two holders, \
+                    and every permit comes back";
+    Row::new("semaphore", scenario, subject)
 }
 
-/// A row of the bounded semaphore of variant `V`.
-const fn bounded<V: SemaphoreVariant>(
-    variant: &'static str,
-    id: &'static str,
-    bug: Option<&'static str>,
-    expect: Expectations,
-) -> Entry {
-    Entry {
-        primitive: "bounded semaphore",
-        variant,
-        id,
-        bug,
-        scenario: "two threads take and return the one permit of a bounded semaphore, then one \
-                   release too many is attempted; it must be refused",
-        subject: Subject {
-            worlds: worlds!(scenarios::bounded_over_release, <Bounded<V>>),
-            sequential: Some(SequentialTest::of::<SemaphoreModel<Bounded<V>, true>>()),
-            linearizability: Some(scenarios::linearizability_bounded::<V>),
-        },
-        expect,
-    }
+/// The rows of the bounded semaphore of variant `V`.
+const fn bounded<V: SemaphoreVariant>() -> Row {
+    let subject = Subject {
+        worlds: worlds!(scenarios::bounded_over_release, <Bounded<V>>),
+        sequential: Some(SequentialTest::of::<SemaphoreModel<Bounded<V>, true>>()),
+        linearizability: Some(scenarios::linearizability_bounded::<V>),
+    };
+    let scenario = "two threads take and return the one permit of a bounded semaphore, then one \
+                    release too many is attempted; it must be refused";
+    Row::new("bounded semaphore", scenario, subject)
 }
 
 /// The semaphores' rows, correct ones first.
 pub static ENTRIES: &[Entry] = &[
-    semaphore::<Correct>(
-        "correct",
-        "semaphore-correct",
-        None,
-        Expectations::correct(),
-    ),
-    semaphore::<CheckThenDecrement>(
+    semaphore::<Correct>().correct("correct", "semaphore-correct"),
+    semaphore::<CheckThenDecrement>().broken(
         "check-then-decrement",
         "semaphore-check-then-decrement",
-        Some(
-            "the permit check (a load) and the decrement (a store) are separate steps: both take the last permit",
-        ),
+        "the permit check (a load) and the decrement (a store) are separate steps: both take the last permit",
         Expectations::race(FailureKind::Assertion(Bug::OverAdmission)),
     ),
-    semaphore::<SilentRelease>(
+    semaphore::<SilentRelease>().broken(
         "silent-release",
         "semaphore-silent-release",
-        Some(
-            "release adds the permit but wakes nobody: a parked acquirer sleeps beside a free permit",
-        ),
+        "release adds the permit but wakes nobody: a parked acquirer sleeps beside a free permit",
         Expectations::lost_wakeup(),
     ),
-    bounded::<Correct>(
-        "correct",
-        "bounded-semaphore-correct",
-        None,
-        Expectations::correct(),
-    ),
-    bounded::<UnboundedRelease>(
+    bounded::<Correct>().correct("correct", "bounded-semaphore-correct"),
+    bounded::<UnboundedRelease>().broken(
         "unbounded-release",
         "bounded-semaphore-unbounded-release",
-        Some(
-            "release does not compare the permits with the bound: a surplus release is silently accepted",
-        ),
+        "release does not compare the permits with the bound: a surplus release is silently accepted",
         Expectations {
             // A sequential bug: no interleaving is needed, so the model
             // test catches it too, as a release its spec refuses.
