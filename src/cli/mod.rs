@@ -3,7 +3,6 @@
 
 pub mod bench_summary;
 
-use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Mutex;
@@ -25,10 +24,7 @@ pub struct Progress {
 
 impl Progress {
     pub fn new() -> Self {
-        let out: Box<dyn Write + Send> = match rustix::io::dup(std::io::stderr()) {
-            Ok(fd) => Box::new(File::from(fd)),
-            Err(_) => Box::new(std::io::stderr()),
-        };
+        let out = real_stderr().unwrap_or_else(|| Box::new(std::io::stderr()));
         Progress {
             terminal: std::io::stderr().is_terminal(),
             out: Mutex::new(out),
@@ -53,6 +49,19 @@ impl Progress {
             let _ = out.flush();
         }
     }
+}
+
+/// A copy of this process's standard error, which the lab's muting of
+/// file descriptor 2 does not reach.
+#[cfg(unix)]
+fn real_stderr() -> Option<Box<dyn Write + Send>> {
+    let fd = rustix::io::dup(std::io::stderr()).ok()?;
+    Some(Box::new(std::fs::File::from(fd)))
+}
+
+#[cfg(not(unix))]
+fn real_stderr() -> Option<Box<dyn Write + Send>> {
+    None
 }
 
 /// Executes a cell in a child process (`synclab cell`), so that cells on
