@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use synclab::Event;
 use synclab::backend::{AtomicU32Ops, Backend, CellOps, Join, Ordering, UntrackedCell};
 use synclab::lab::Budget;
-use synclab::lab::checkers::{self, Checker, Subject};
+use synclab::lab::checkers::{self, Checker, Subject, Worlds};
 use synclab::lab::failure::FailureKind;
 use synclab::worlds;
 
@@ -85,4 +86,77 @@ fn untracked_cell_round_trips() {
     cell.with_mut(|p| unsafe { *p += 1 });
     assert_eq!(cell.with(|p| unsafe { *p }), 6);
     assert_eq!(cell.into_inner(), 6);
+}
+
+/// A stress budget of a few rounds whose census would call a deadlock after
+/// 100 ms, and whose timeout is far away.
+fn census_budget() -> Budget {
+    Budget {
+        stress_rounds: 2,
+        stress_ops: 1,
+        stress_stall: std::time::Duration::from_millis(100),
+        stress_round_timeout: std::time::Duration::from_secs(20),
+        ..Budget::default()
+    }
+}
+
+fn stress(scenario: Worlds) -> synclab::lab::checkers::Run {
+    checkers::run(
+        Checker::Stress,
+        &Subject::scenario(scenario),
+        &census_budget(),
+    )
+    .unwrap()
+}
+
+/// A round in which every thread is parked for good is reported as a hang
+/// by the census (every thread blocked), long before the round's timeout.
+#[test]
+fn the_census_reports_a_deadlock_on_real_threads() {
+    /// Two threads wait for an event nobody sets.
+    fn nobody_sets<B: Backend>(_ops: u32) {
+        let event = Arc::new(Event::<B>::new_in());
+        let other = Arc::clone(&event);
+        let waiter = B::spawn(move || other.wait());
+        event.wait();
+        waiter.join();
+    }
+    let failure = stress(worlds!(nobody_sets)).failure.expect("a hang");
+    assert_eq!(failure.kind, FailureKind::Hang);
+    assert!(
+        failure.message.contains("every thread blocked"),
+        "{failure}"
+    );
+}
+
+/// A thread that sleeps is not blocked: a round that waits for it is slow,
+/// not deadlocked.
+#[test]
+fn a_sleeping_thread_is_no_deadlock() {
+    fn sleeper_sets<B: Backend>(_ops: u32) {
+        let event = Arc::new(Event::<B>::new_in());
+        let other = Arc::clone(&event);
+        let setter = B::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            other.set();
+        });
+        event.wait();
+        setter.join();
+    }
+    let run = stress(worlds!(sleeper_sets));
+    assert!(run.failure.is_none(), "{:?}", run.failure);
+    assert_eq!(run.schedules, 2);
+}
+
+/// A timed wait is not blocked: time ends it.
+#[test]
+fn a_timed_wait_is_no_deadlock() {
+    fn waits_out<B: Backend>(_ops: u32) {
+        let event = Arc::new(Event::<B>::new_in());
+        let other = Arc::clone(&event);
+        let waiter = B::spawn(move || other.wait_for(std::time::Duration::from_millis(300)));
+        assert!(!waiter.join());
+    }
+    let run = stress(worlds!(waits_out));
+    assert!(run.failure.is_none(), "{:?}", run.failure);
 }

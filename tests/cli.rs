@@ -99,7 +99,7 @@ fn run_json_carries_the_design_fields() {
         .join(format!("synclab-cli-json-{}", std::process::id()))
         .join("synclab");
     let report = std::fs::read_to_string(dir.join("report.md")).expect("report.md written");
-    assert!(report.contains("sequenceDiagram") && report.contains("| # | T0 | T1 |"));
+    assert!(report.contains("sequenceDiagram") && report.contains("| # | T1 | T2 |"));
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 2);
@@ -132,7 +132,7 @@ fn explain_tells_the_story() {
     assert!(output.status.success());
     let text = stdout(&output);
     assert!(text.contains("**Bug:** read, yield, write back"), "{text}");
-    assert!(text.contains("| # | T0 | T1 |"), "{text}");
+    assert!(text.contains("| # | T1 | T2 |"), "{text}");
     assert!(text.contains("```mermaid\nsequenceDiagram"), "{text}");
     assert!(text.contains("lost-update"), "{text}");
 }

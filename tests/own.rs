@@ -62,18 +62,9 @@ impl LockFamily for RacyTicket {
     type Lock<B: Backend> = TicketLock<B, true>;
 }
 
-/// A generous stress watchdog: these tests share two cores, and a correct
-/// primitive's starved round is not a hang.
-fn patient() -> Budget {
-    Budget {
-        stress_round_timeout: std::time::Duration::from_secs(20),
-        ..Budget::default()
-    }
-}
-
 #[test]
 fn a_correct_user_lock_passes_every_checker() {
-    let report = own::check_lock::<Ticket>(&patient());
+    let report = own::check_lock::<Ticket>(&Budget::patient());
     assert!(report.is_clean(), "{report}");
     for checker in [
         Checker::Loom,
@@ -118,7 +109,7 @@ fn a_user_lock_with_a_racy_ticket_is_caught() {
         .expect("its history is not linearizable");
     assert_eq!(lin.kind, FailureKind::NotLinearizable);
     assert!(
-        report.to_string().contains("| # | T0 |"),
+        report.to_string().contains("| # | T1 |"),
         "the report shows the trace"
     );
 }
@@ -224,7 +215,7 @@ impl QueueFamily for ForgetfulSlot {
 
 #[test]
 fn a_correct_user_queue_passes() {
-    let report = own::check_queue::<GoodSlot>(&patient());
+    let report = own::check_queue::<GoodSlot>(&Budget::patient());
     assert!(report.is_clean(), "{report}");
 }
 

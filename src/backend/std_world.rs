@@ -1,10 +1,11 @@
 //! The real-thread world: std atomics, std threads, `parking_lot_core` for the
 //! futex.
 
+use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
 use std::time::Instant;
 
-use parking_lot_core::{DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
+use parking_lot_core::{FilterOp, ParkResult, ParkToken, UnparkToken};
 
 use super::{Backend, Deadline, Futex, Join, Ordering, UntrackedCell, delegate_atomic_u32};
 use crate::lab::{census, quiet};
@@ -37,7 +38,11 @@ impl Backend for Std {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        StdJoinHandle(std::thread::spawn(quiet::inherit(census::inherit(f))))
+        let (body, exit) = census::inherit(f);
+        StdJoinHandle {
+            thread: std::thread::spawn(quiet::inherit(body)),
+            exit,
+        }
     }
 
     #[inline]
@@ -66,11 +71,15 @@ impl Backend for Std {
 
 /// The join handle of a [`Std`] thread.
 #[derive(Debug)]
-pub struct StdJoinHandle<T>(std::thread::JoinHandle<T>);
+pub struct StdJoinHandle<T> {
+    thread: std::thread::JoinHandle<T>,
+    /// How the thread's end releases its joiner, in a stress round's census.
+    exit: Option<Arc<census::Exit>>,
+}
 
 impl<T> Join<T> for StdJoinHandle<T> {
     fn join(self) -> T {
-        census::blocked(|| self.0.join())
+        census::join(self.exit.as_ref(), || self.thread.join())
             .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
     }
 }
@@ -108,43 +117,77 @@ impl Futex for StdFutex {
         // Relaxed: the futex only decides whether to sleep; the caller
         // re-reads the word with its own ordering after waking.
         let validate = || self.0.load(Ordering::Relaxed) == expected;
+        // In a stress round, an untimed park is blocked from the moment it
+        // is queued until a waker takes it off the count (see `wake`); the
+        // token names the census, so only a waker of the same census does.
+        let census = timeout.is_none().then(census::current).flatten();
+        let token = census.as_ref().map_or(0, census::Census::token);
+        let before_sleep = || {
+            if let Some(census) = &census {
+                census.block();
+            }
+        };
         // SAFETY:
         // - the key is the address of a word this futex owns, so no other
         //   primitive parks on it;
-        // - `validate` and the timeout callback do not panic and do not call
-        //   into parking_lot.
-        let park = || unsafe {
+        // - `validate`, `before_sleep` and the timeout callback do not panic
+        //   and do not call into parking_lot.
+        let result = unsafe {
             parking_lot_core::park(
                 self.key(),
                 validate,
-                || {},
+                before_sleep,
                 |_, _| {},
-                DEFAULT_PARK_TOKEN,
+                ParkToken(token),
                 timeout,
             )
         };
-        // An untimed park is blocked for the stress watchdog's census; a
-        // timed one is not, since time will end it.
-        let result = if timeout.is_none() {
-            census::blocked(park)
-        } else {
-            park()
-        };
+        if let (Some(census), ParkResult::Unparked(UnparkToken(by))) = (&census, result)
+            && by != token
+        {
+            // Woken by a thread of no census, or another: nobody took us
+            // off the count.
+            census.unblock(1);
+        }
         !matches!(result, ParkResult::TimedOut)
     }
 
     #[inline]
     fn wake_one(&self) -> bool {
-        // SAFETY: the key is this futex's own address (see `wait`); the
-        // callback does not panic and does not call into parking_lot.
-        let result = unsafe { parking_lot_core::unpark_one(self.key(), |_| DEFAULT_UNPARK_TOKEN) };
-        result.unparked_threads > 0
+        self.wake_up_to(1) > 0
     }
 
     fn wake_all(&self) {
-        // SAFETY: the key is this futex's own address (see `wait`).
-        unsafe {
-            parking_lot_core::unpark_all(self.key(), DEFAULT_UNPARK_TOKEN);
+        self.wake_up_to(usize::MAX);
+    }
+}
+
+impl StdFutex {
+    /// Wakes at most `n` parked threads; how many it woke. In a stress
+    /// round, the woken threads of this thread's census are taken off its
+    /// blocked count here, as they are woken.
+    fn wake_up_to(&self, n: usize) -> usize {
+        let census = census::current();
+        let token = census.as_ref().map_or(0, census::Census::token);
+        let (mut woken, mut counted) = (0, 0);
+        let filter = |parked: ParkToken| {
+            if woken == n {
+                return FilterOp::Stop;
+            }
+            woken += 1;
+            if token != 0 && parked.0 == token {
+                counted += 1;
+            }
+            FilterOp::Unpark
+        };
+        // SAFETY: the key is this futex's own address (see `wait`); the
+        // filter and the callback do not panic and do not call into
+        // parking_lot.
+        let result =
+            unsafe { parking_lot_core::unpark_filter(self.key(), filter, |_| UnparkToken(token)) };
+        if let Some(census) = census {
+            census.unblock(counted);
         }
+        result.unparked_threads
     }
 }

@@ -6,6 +6,8 @@ pub mod bench_summary;
 use std::io::{IsTerminal, Read, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use synclab::catalogue::find;
 use synclab::lab::Budget;
@@ -55,7 +57,7 @@ impl Progress {
 /// file descriptor 2 does not reach.
 #[cfg(unix)]
 fn real_stderr() -> Option<Box<dyn Write + Send>> {
-    let fd = rustix::io::dup(std::io::stderr()).ok()?;
+    let fd = rustix::io::fcntl_dupfd_cloexec(std::io::stderr(), 0).ok()?;
     Some(Box::new(std::fs::File::from(fd)))
 }
 
@@ -64,17 +66,23 @@ fn real_stderr() -> Option<Box<dyn Write + Send>> {
     None
 }
 
+/// How long a cell's process may run before it is stopped: far beyond any
+/// cell of the default budgets (the longest takes about a second).
+const CELL_LIMIT: Duration = Duration::from_secs(600);
+
 /// Executes a cell in a child process (`synclab cell`), so that cells on
 /// different cores do not share an address space (see
-/// `synclab::lab::runner::run_all`). A child that fails to report is a
-/// `panic` failure of the cell, with what it printed.
+/// `synclab::lab::runner::run_all`). The run comes back as JSON on the last
+/// line of the child's standard output. A child that fails to report, or
+/// runs past [`CELL_LIMIT`], is a `panic` failure of the cell (never an
+/// expected verdict), with what it printed.
 pub fn in_child(entry: &'static Entry, checker: Checker, budget: &Budget) -> Option<Run> {
     let failed = |why: String| {
         Some(Run {
             checker,
             failure: Some(Failure::new(FailureKind::Panic, why)),
             schedules: 0,
-            elapsed: std::time::Duration::ZERO,
+            elapsed: Duration::ZERO,
             histogram: None,
             replay: None,
             trace: None,
@@ -98,18 +106,45 @@ pub fn in_child(entry: &'static Entry, checker: Checker, budget: &Budget) -> Opt
         let budget = serde_json::to_string(budget).unwrap_or_default();
         let _ = stdin.write_all(budget.as_bytes());
     }
-    let output = match child.wait_with_output() {
-        Ok(output) => output,
-        Err(error) => return failed(format!("the cell's process was lost: {error}")),
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() < CELL_LIMIT => thread::sleep(Duration::from_millis(2)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return failed(format!(
+                    "the cell's process ran past {CELL_LIMIT:?} and was stopped"
+                ));
+            }
+            Err(error) => return failed(format!("the cell's process was lost: {error}")),
+        }
     };
-    match serde_json::from_slice::<Option<Run>>(&output.stdout) {
-        Ok(run) if output.status.success() => run,
+    let (stdout, stderr) = (
+        stdout.join().unwrap_or_default(),
+        stderr.join().unwrap_or_default(),
+    );
+    let last = stdout.lines().rev().find(|line| !line.trim().is_empty());
+    match last.map(serde_json::from_str::<Option<Run>>) {
+        Some(Ok(run)) if status.success() => run,
         _ => failed(format!(
-            "the cell's process failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
+            "the cell's process failed ({status}): {}",
+            stderr.trim()
         )),
     }
+}
+
+/// Reads a child's pipe to its end on a thread of its own.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    })
 }
 
 /// The child's side of [`in_child`]: reads the budget from standard input,

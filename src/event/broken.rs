@@ -52,8 +52,8 @@ impl EventVariant for NotifyOneSet {
 /// (nobody waits yet); lock, wait, sleep forever.
 ///
 /// **Consequence:** a lost wakeup. **Caught by** loom and shuttle, as a
-/// deadlock; a real-thread run hangs when the window opens (rarely: the spin
-/// before the lock usually sees the set). **Escapes** the sequential model
+/// deadlock; a real-thread run hangs when the window opens (rarely: it is
+/// the few instructions between the check and the lock). **Escapes** the sequential model
 /// run, because one thread cannot race; the event has no recorded scenario
 /// for the linearizability checker.
 #[derive(Debug, Clone, Copy, Default)]

@@ -137,14 +137,14 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
 
     /// Waits until the flag is set or `deadline` passes; returns the flag.
     fn wait_until(&self, deadline: Deadline) -> bool {
-        // Only a variant that decides on the flag before the lock reads it
-        // here (the correct event never does).
-        let mut looked_unset = !V::CHECK_UNDER_LOCK && !self.is_set();
         if deadline != Deadline::Expired {
             // Real threads: a set that comes within a short spin costs no
             // sleep (the models do not spin; see `backoff`).
             backoff::<B>(|| !self.is_set());
         }
+        // Only a variant that decides on the flag before the lock reads it
+        // here (the correct event never does).
+        let mut looked_unset = !V::CHECK_UNDER_LOCK && !self.is_set();
         let guard = self.condition.lock();
         let (_guard, set) = self.condition.wait_while_until(guard, deadline, |_| {
             std::mem::take(&mut looked_unset) || !self.flag()

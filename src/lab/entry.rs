@@ -226,6 +226,12 @@ impl Entry {
             (Expect::Pass | Expect::NotApplicable(_), Some(kind)) => Verdict::FalseAlarm(kind),
             (Expect::Escape(reason), None) => Verdict::ExpectedEscape(reason),
             (Expect::Escape(_), Some(kind)) => Verdict::CaughtUnexpectedly(kind),
+            // A panic is a defect of the scenario or the checker (or a cell
+            // that could not run), never an observation of the bug.
+            (Expect::Observe(expected), Some(FailureKind::Panic)) => Verdict::CaughtOther {
+                expected,
+                kind: FailureKind::Panic,
+            },
             (Expect::Observe(_), Some(kind)) => Verdict::Observed(kind),
             (Expect::Observe(_), None) => Verdict::NotObserved,
         }

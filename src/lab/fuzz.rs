@@ -17,7 +17,7 @@ use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler, Task, TaskId};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 
 use super::Budget;
-use super::checkers::shuttle::run_quietly;
+use super::checkers::shuttle as lab_shuttle;
 use super::failure::Failure;
 use super::trace::{self, Trace};
 
@@ -171,6 +171,6 @@ fn run_once(
     scheduler: impl Scheduler + 'static,
 ) -> Option<(Failure, Option<Trace>)> {
     let ops = Budget::default().shuttle_ops;
-    let (outcome, trace) = trace::traced(|| run_quietly(scheduler, move || scenario(ops)));
+    let (outcome, trace) = trace::traced(|| lab_shuttle::run(scheduler, move || scenario(ops)));
     outcome.err().map(|failure| (failure, trace))
 }

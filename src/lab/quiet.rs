@@ -5,21 +5,21 @@
 //! A checker that catches a bug does so by catching a panic: a failed
 //! assertion in a scenario, loom's or shuttle's deadlock report. Those are
 //! results, not noise, and the lab reports them itself. Two layers keep
-//! them quiet while [`quietly`] runs:
+//! them quiet:
 //!
-//! - **The panic hook.** The running thread (and the real threads it
-//!   spawns, see [`inherit`]) is marked quiet, and a process-wide panic hook
-//!   skips the default report for quiet threads. Every other panic is
-//!   reported as usual.
-//! - **Standard error.** shuttle also writes its own report of a failure
-//!   (`test panicked in task…`, `failing seed…`) straight to standard error,
-//!   outside any hook. So while any checker runs, the process's standard
-//!   error (file descriptor 2) points at `/dev/null`, and it is restored
-//!   when the last running checker finishes. Whatever another thread writes
-//!   there meanwhile is lost too: the lab writes its own progress and
-//!   reports between checker runs, and a test harness that captures output
-//!   (libtest does) is not affected. Only on Unix; elsewhere shuttle's
-//!   report shows.
+//! - **The panic hook** ([`quietly`]). The running thread (and the real
+//!   threads it spawns, see [`inherit`]) is marked quiet, and a process-wide
+//!   panic hook skips the default report for quiet threads. Every other
+//!   panic is reported as usual.
+//! - **Standard error, around shuttle runs only** ([`muted`]). shuttle also
+//!   writes its own report of a failure (`test panicked in task…`, `failing
+//!   seed…`) straight to standard error, outside any hook. So while a
+//!   shuttle checker runs, the process's standard error (file descriptor 2)
+//!   points at `/dev/null`; it is restored when the last such run finishes.
+//!   Whatever another thread writes there meanwhile is lost too (a test
+//!   harness that captures output, as libtest does, is not affected). The
+//!   fuzz targets never mute, so a sanitizer's or libFuzzer's report always
+//!   shows. Only on Unix; elsewhere shuttle's report shows.
 
 use std::cell::Cell;
 use std::sync::Once;
@@ -28,12 +28,17 @@ thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `f` with this thread's panics and the process's standard error kept
-/// quiet, then restores both.
+/// Runs `f` with this thread's panics kept quiet, then restores the mark.
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
     install_hook();
     let was = QUIET.replace(true);
     let _restore = Restore(was);
+    f()
+}
+
+/// Runs `f` with the process's standard error pointing at `/dev/null` (see
+/// the module docs), then restores it.
+pub(crate) fn muted<R>(f: impl FnOnce() -> R) -> R {
     let _muted = stderr::Muted::enter();
     f()
 }
@@ -93,7 +98,8 @@ mod stderr {
                 // If any step fails, standard error stays as it was: noisy,
                 // never lost.
                 let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
-                if let (Ok(saved), Ok(null)) = (rustix::io::dup(std::io::stderr()), null)
+                let saved = rustix::io::fcntl_dupfd_cloexec(std::io::stderr(), 0);
+                if let (Ok(saved), Ok(null)) = (saved, null)
                     && rustix::stdio::dup2_stderr(&null).is_ok()
                 {
                     muted.1 = Some(saved);

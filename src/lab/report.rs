@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::checkers::{Checker, OK};
 use super::entry::{Entry, Expect, LIMITS, Verdict};
 use super::runner::{Cell, showcase};
-use super::trace::Trace;
+use super::trace::{Trace, thread_name};
 
 impl Cell {
     /// The matrix cell text: verdict, then schedules and time (for stress,
@@ -84,7 +84,7 @@ pub struct JsonFailure {
 #[derive(Clone, Debug, Serialize)]
 #[doc(hidden)]
 pub struct JsonEvent {
-    /// `T0`, `T1`, ...
+    /// `T1`, `T2`, ...
     pub thread: String,
     /// `A`, `B`, ... or `null`.
     pub object: Option<String>,
@@ -110,7 +110,7 @@ fn json_trace(trace: &Trace) -> Vec<JsonEvent> {
         .events
         .iter()
         .map(|event| JsonEvent {
-            thread: format!("T{}", event.thread),
+            thread: thread_name(event.thread),
             object: event.object.map(|o| trace.objects[o].0.clone()),
             op: event.op.clone(),
             location: event.location.clone(),

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 /// One recorded operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    /// The thread, numbered in order of first appearance (`T0` is the
-    /// scenario's main thread).
+    /// The thread, numbered from 0 in order of first appearance (rendered
+    /// `T1`, `T2`..., see [`thread_name`]).
     pub thread: usize,
     /// The object, numbered in order of first use (`A`, `B`, ...); `None`
     /// for an operation on no object (a yield).
@@ -184,7 +184,7 @@ impl Trace {
         };
         let mut out = String::from("| # |");
         for thread in 0..self.threads {
-            let _ = write!(out, " T{thread} |");
+            let _ = write!(out, " {} |", thread_name(thread));
         }
         out.push_str("\n|---|");
         out.push_str(&"---|".repeat(self.threads));
@@ -221,7 +221,7 @@ impl Trace {
     pub fn mermaid(&self) -> String {
         let mut out = String::from("sequenceDiagram\n");
         for thread in 0..self.threads {
-            let _ = writeln!(out, "    participant T{thread}");
+            let _ = writeln!(out, "    participant {}", thread_name(thread));
         }
         for (label, _) in &self.objects {
             let _ = writeln!(out, "    participant {label}");
@@ -232,17 +232,24 @@ impl Trace {
                 Some(object) => {
                     let _ = writeln!(
                         out,
-                        "    T{}->>{}: {text}",
-                        event.thread, self.objects[object].0
+                        "    {}->>{}: {text}",
+                        thread_name(event.thread),
+                        self.objects[object].0
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "    Note over T{}: {text}", event.thread);
+                    let _ = writeln!(out, "    Note over {}: {text}", thread_name(event.thread));
                 }
             }
         }
         out
     }
+}
+
+/// A thread's name in a rendered trace: `T1`, `T2`... in order of first
+/// appearance, as the stories in the variants' doc comments number them.
+pub fn thread_name(thread: usize) -> String {
+    format!("T{}", thread + 1)
 }
 
 /// Mermaid message text may not hold `;` or `#`, nor a line break.

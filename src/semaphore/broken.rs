@@ -14,7 +14,7 @@ use crate::backend::{Futex, Ordering};
 /// Three threads, two permits, one take and one return each; then the main
 /// thread counts the permits:
 ///
-/// | T1 | T2 | T3 | main |
+/// | T1 | T2 | T3 | T4 (main) |
 /// |---|---|---|---|
 /// | take: load 2, store 1 | | | |
 /// | return: 1 → 2 | | | |
@@ -89,7 +89,7 @@ impl SemaphoreVariant for SilentRelease {
 /// `BoundedSemaphore::new(1)`; two threads take and return its permit, then
 /// the main thread releases once more:
 ///
-/// | T1 | T2 | main |
+/// | T1 | T2 | T3 (main) |
 /// |---|---|---|
 /// | acquire, release: 1 permit | | |
 /// | | acquire, release: 1 permit | |

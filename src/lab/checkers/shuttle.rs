@@ -22,8 +22,19 @@ pub(super) enum Strategy {
 
 /// Runs `test` under shuttle with `scheduler` until the scheduler stops or
 /// an execution fails; each execution is traced afresh. shuttle's own report
-/// of the failure is kept quiet: the lab reports it.
+/// of the failure is kept quiet, panics and standard error alike: the lab
+/// reports it.
 pub(crate) fn run_quietly(
+    scheduler: impl Scheduler + 'static,
+    test: impl Fn() + Send + Sync + 'static,
+) -> Result<(), Failure> {
+    quiet::muted(|| run(scheduler, test))
+}
+
+/// [`run_quietly`] that leaves standard error alone (for the fuzz targets,
+/// whose sanitizer and libFuzzer reports must show): shuttle's own report
+/// of a failure is printed there.
+pub(crate) fn run(
     scheduler: impl Scheduler + 'static,
     test: impl Fn() + Send + Sync + 'static,
 ) -> Result<(), Failure> {

@@ -113,7 +113,9 @@ fn next<T>(
     limits: Limits,
 ) -> Result<T, Option<String>> {
     let start = Instant::now();
-    let poll = (limits.stall / 4).clamp(Duration::from_millis(1), limits.timeout);
+    let poll = (limits.stall / 4)
+        .min(limits.timeout)
+        .max(Duration::from_millis(1));
     // When every thread was first seen blocked, and the census then.
     let mut stalled: Option<(Instant, Snapshot)> = None;
     loop {
