@@ -63,7 +63,7 @@ impl Expect {
             }
             Expect::Escape(why) => format!("escapes ({})", why.tag),
             Expect::Observe(kind) => {
-                format!("observes {} (a frequency, not a verdict)", kind.slug())
+                format!("looks for {} (a frequency, not a verdict)", kind.slug())
             }
             Expect::NotApplicable(why) => format!("n/a ({})", why.tag),
         }
