@@ -11,7 +11,7 @@ use cli::{Progress, bench_summary};
 use synclab::catalogue::fuzz::{self, TargetKind};
 use synclab::catalogue::{entries, find};
 use synclab::lab::checkers::Checker;
-use synclab::lab::entry::Entry;
+use synclab::lab::entry::{Entry, Verdict};
 use synclab::lab::runner::{self, Cell};
 use synclab::lab::{Budget, report};
 
@@ -39,8 +39,9 @@ enum Command {
         /// Print JSON rows instead of the matrix.
         #[arg(long)]
         json: bool,
-        /// Schedules per shuttle and linearizability run (default 1000).
-        #[arg(long)]
+        /// Schedules per shuttle and linearizability run (default 1000; at
+        /// least 1, at most 1,000,000).
+        #[arg(long, value_parser = schedule_count)]
         iterations: Option<usize>,
         /// The seed of shuttle, proptest and linearizability runs.
         #[arg(long)]
@@ -96,10 +97,25 @@ enum Command {
         /// The seed of a shuttle or linearizability run.
         #[arg(long)]
         seed: Option<u64>,
-        /// The schedule the failure came at (the run stops there).
-        #[arg(long)]
+        /// The schedule the failure came at (the run stops there; at least
+        /// 1, at most 1,000,000).
+        #[arg(long, value_parser = schedule_count)]
         schedules: Option<usize>,
     },
+}
+
+/// The most schedules a run may be asked for: a million shuttle schedules
+/// of a lab scenario take about a minute.
+const MAX_SCHEDULES: usize = 1_000_000;
+
+fn schedule_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(count) if (1..=MAX_SCHEDULES).contains(&count) => Ok(count),
+        Ok(0) => Err("a run of no schedule explores nothing; give at least 1".to_owned()),
+        _ => Err(format!(
+            "`{text}` is not a schedule count from 1 to {MAX_SCHEDULES}"
+        )),
+    }
 }
 
 fn parse_checker(name: &str) -> Result<Checker, String> {
@@ -247,6 +263,14 @@ fn run(
         }
     }
     write_reports(&cells);
+    let errors = cells
+        .iter()
+        .filter(|c| c.verdict == Some(Verdict::Error))
+        .count();
+    if errors > 0 {
+        eprintln!("synclab: {errors} cell(s) explored nothing: the budget allows no schedule");
+        return ExitCode::from(2);
+    }
     let surprises = cells.iter().filter(|c| !c.is_expected()).count();
     if surprises == 0 {
         eprintln!("every verdict as the catalogue expects");

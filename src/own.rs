@@ -92,9 +92,16 @@ impl OwnReport {
         self.runs.iter().find(|run| run.checker == checker)
     }
 
-    /// Whether no deterministic checker found anything.
+    /// Whether no deterministic checker found anything, and each explored
+    /// what it was asked to: a run that explored nothing, or was cut short
+    /// (loom's cap), is not clean.
     pub fn is_clean(&self) -> bool {
         self.caught().is_none()
+            && self
+                .runs
+                .iter()
+                .filter(|run| run.checker.is_deterministic())
+                .all(|run| run.schedules > 0 && run.incomplete.is_none())
     }
 
     /// The real-thread stress run: what it saw, as a frequency.
@@ -113,11 +120,21 @@ impl fmt::Display for OwnReport {
                     "- {}: caught after {} schedules: {failure}",
                     run.checker, run.schedules
                 )?,
-                None => writeln!(
-                    f,
-                    "- {}: nothing found in {} schedules",
-                    run.checker, run.schedules
-                )?,
+                None => match &run.incomplete {
+                    _ if run.schedules == 0 => writeln!(
+                        f,
+                        "- {}: explored nothing (the budget allows no schedule)",
+                        run.checker
+                    )?,
+                    Some(why) => {
+                        writeln!(f, "- {}: nothing found, but incomplete: {why}", run.checker)?
+                    }
+                    None => writeln!(
+                        f,
+                        "- {}: nothing found in {} schedules",
+                        run.checker, run.schedules
+                    )?,
+                },
             }
         }
         if let Some(trace) = self.runs.iter().find_map(|run| run.trace.as_ref()) {

@@ -7,7 +7,9 @@ use synclab::Event;
 use synclab::backend::{AtomicU32Ops, Backend, CellOps, Join, Ordering, UntrackedCell};
 use synclab::lab::Budget;
 use synclab::lab::checkers::{self, Checker, Subject, Worlds};
+use synclab::lab::entry::Verdict;
 use synclab::lab::failure::FailureKind;
+use synclab::lab::runner::Cell;
 use synclab::worlds;
 
 /// A cell written by two threads with no lock at all.
@@ -159,4 +161,42 @@ fn a_timed_wait_is_no_deadlock() {
     }
     let run = stress(worlds!(waits_out));
     assert!(run.failure.is_none(), "{:?}", run.failure);
+}
+
+/// loom's per-bound execution cap cuts an exploration short: the run says
+/// so, and a correct variant's verdict is "passed (incomplete)", which is
+/// not the catalogue's pass.
+#[test]
+fn a_capped_loom_run_is_incomplete() {
+    let entry = synclab::catalogue::find("queue-correct").unwrap();
+    let budget = Budget {
+        loom_max_executions: 50,
+        ..Budget::default()
+    };
+    let cell = Cell::run(entry, Checker::Loom, &budget);
+    let run = cell.run.as_ref().unwrap();
+    assert!(run.failure.is_none());
+    let why = run.incomplete.as_deref().expect("reported incomplete");
+    assert!(why.contains("cap of 50"), "{why}");
+    assert_eq!(cell.verdict, Some(Verdict::PassedIncomplete));
+    assert!(!cell.is_expected());
+    let row = &synclab::lab::report::json(std::slice::from_ref(&cell));
+    assert!(row.contains("\"complete\": false"), "{row}");
+    // With the default budget the same exploration is complete.
+    let full = entry.run(Checker::Loom, &Budget::default()).unwrap();
+    assert_eq!(full.incomplete, None);
+}
+
+/// A run that explores nothing is an error, never a pass.
+#[test]
+fn a_run_that_explores_nothing_is_an_error() {
+    let entry = synclab::catalogue::find("lock-correct").unwrap();
+    let budget = Budget {
+        shuttle_iterations: 0,
+        ..Budget::default()
+    };
+    let cell = Cell::run(entry, Checker::ShuttleRandom, &budget);
+    assert_eq!(cell.run.as_ref().unwrap().schedules, 0);
+    assert_eq!(cell.verdict, Some(Verdict::Error));
+    assert!(!cell.is_expected());
 }

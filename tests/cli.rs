@@ -186,3 +186,48 @@ fn bad_arguments_are_refused_clearly() {
     assert!(String::from_utf8_lossy(&checker.stderr).contains("unknown checker `bogus`"));
     let _ = PathBuf::new();
 }
+
+/// Runs the binary and returns its exit code and standard error.
+fn refused(args: &[&str]) -> (Option<i32>, String) {
+    let output = synclab(args, "refused");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A budget that explores nothing, or runs (nearly) forever, is refused
+/// with one line and exit 2, never taken as a pass.
+#[test]
+fn absurd_budgets_are_refused() {
+    for (iterations, why) in [
+        ("0", "explores nothing"),
+        (
+            "18446744073709551615",
+            "not a schedule count from 1 to 1000000",
+        ),
+        ("a thousand", "not a schedule count"),
+    ] {
+        let (code, stderr) = refused(&["run", "lock-correct", "--iterations", iterations]);
+        assert_eq!(code, Some(2), "--iterations {iterations}: {stderr}");
+        assert!(stderr.contains(why), "--iterations {iterations}: {stderr}");
+    }
+}
+
+/// A replay string that is empty, not hexadecimal, truncated, or not a
+/// schedule of this scenario is refused with exit 2, never a panic and never
+/// exit 0.
+#[test]
+fn bad_replay_strings_are_refused() {
+    for (schedule, why) in [
+        ("", "empty"),
+        ("not-hex", "hexadecimal"),
+        ("9101ff", "truncated"),
+        ("91010203040506", "does not replay lock-no-wake"),
+    ] {
+        let (code, stderr) = refused(&["replay", "lock-no-wake", "--schedule", schedule]);
+        assert_eq!(code, Some(2), "--schedule '{schedule}': {stderr}");
+        assert!(stderr.contains(why), "--schedule '{schedule}': {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    }
+}

@@ -86,6 +86,7 @@ pub fn in_child(entry: &'static Entry, checker: Checker, budget: &Budget) -> Opt
             histogram: None,
             replay: None,
             trace: None,
+            incomplete: None,
         })
     };
     let exe = match std::env::current_exe() {

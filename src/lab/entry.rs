@@ -216,7 +216,11 @@ impl Entry {
     /// The verdict of `run`, judged against this entry's expectation.
     pub fn verdict(&self, run: &Run) -> Verdict {
         let caught = run.failure.as_ref().map(|failure| failure.kind);
+        if run.schedules == 0 && caught.is_none() {
+            return Verdict::Error;
+        }
         match (self.expectation(run.checker), caught) {
+            (Expect::Pass, None) if run.incomplete.is_some() => Verdict::PassedIncomplete,
             (expect, Some(kind)) if expect.catches(kind) => Verdict::Caught,
             (Expect::Catch(expected) | Expect::CatchEither(expected, _), Some(kind)) => {
                 Verdict::CaughtOther { expected, kind }
@@ -332,6 +336,11 @@ pub enum Verdict {
     Observed(FailureKind),
     /// A stress run did not see the bug this time (not a judgement).
     NotObserved,
+    /// A correct variant that survived an exploration cut short (loom's
+    /// cap, fewer schedules than asked): the run says how far it got.
+    PassedIncomplete,
+    /// Nothing was explored (a zero budget): no verdict at all.
+    Error,
 }
 
 impl Verdict {
@@ -347,6 +356,8 @@ impl Verdict {
             Verdict::CaughtUnexpectedly(_) => "caught-unexpectedly",
             Verdict::Observed(_) => "observed",
             Verdict::NotObserved => "not-observed",
+            Verdict::PassedIncomplete => "passed-incomplete",
+            Verdict::Error => "error",
         }
     }
 
@@ -376,6 +387,8 @@ impl fmt::Display for Verdict {
             Verdict::CaughtUnexpectedly(kind) => write!(f, "caught-unexpectedly ({kind})"),
             Verdict::Observed(kind) => write!(f, "observed ({kind})"),
             Verdict::NotObserved => f.write_str("not observed"),
+            Verdict::PassedIncomplete => f.write_str("passed (incomplete)"),
+            Verdict::Error => f.write_str("ERROR (nothing explored)"),
         }
     }
 }

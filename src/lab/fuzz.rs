@@ -18,7 +18,7 @@ use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_s
 
 use super::Budget;
 use super::checkers::shuttle as lab_shuttle;
-use super::failure::Failure;
+use super::failure::{Failure, FailureKind};
 use super::trace::{self, Trace};
 
 /// A shuttle scheduler whose decisions are the fuzzer's bytes: each byte
@@ -145,25 +145,104 @@ pub fn run_schedule(id: &'static str, scenario: fn(u32), bytes: &[u8]) -> Option
 }
 
 /// Replays a shuttle schedule (as [`ScheduleFailure::schedule`] encodes
-/// it) on `scenario`: `Ok(None)` if it passes, the failure if not, `Err` if
-/// `encoded` is not a shuttle schedule.
+/// it) on `scenario`: `Ok(None)` if it passes, the failure if not. `Err` if
+/// `encoded` is not a shuttle schedule (empty, not hexadecimal, truncated),
+/// or does not replay this scenario (shuttle finds it choosing a thread or a
+/// value the scenario does not offer: a schedule of another scenario).
+///
+/// ```
+/// use synclab::lab::fuzz::replay;
+///
+/// fn nothing<B: synclab::backend::Backend>(_ops: u32) {}
+/// let scenario = nothing::<synclab::backend::Shuttle>;
+/// assert!(replay("nothing", scenario, "").unwrap_err().contains("empty"));
+/// assert!(replay("nothing", scenario, "zz").unwrap_err().contains("hexadecimal"));
+/// assert!(replay("nothing", scenario, "9101ff").unwrap_err().contains("truncated"));
+/// ```
 pub fn replay(
     id: &'static str,
     scenario: fn(u32),
     encoded: &str,
 ) -> Result<Option<ScheduleFailure>, String> {
-    let schedule = deserialize_schedule(encoded)
-        .ok_or_else(|| format!("`{encoded}` is not a shuttle schedule"))?;
+    let schedule = decode_schedule(encoded)?;
     let scheduler = ReplayScheduler::new_from_schedule(schedule);
-    Ok(
-        run_once(scenario, scheduler).map(|(failure, trace)| ScheduleFailure {
+    // Quiet, unlike the fuzz targets' own runs: a replay reports itself.
+    match super::quiet::muted(|| run_once(scenario, scheduler)) {
+        // A panic that is no failure the lab knows is shuttle's own
+        // complaint about the schedule, or a defect: never the variant's
+        // failure.
+        Some((failure, _)) if failure.kind == FailureKind::Panic => Err(format!(
+            "the schedule does not replay {id}'s scenario: {}",
+            failure.message
+        )),
+        found => Ok(found.map(|(failure, trace)| ScheduleFailure {
             id,
             failure,
             trace,
             schedule: encoded.to_owned(),
-        }),
-    )
+        })),
+    }
 }
+
+/// Decodes a shuttle schedule, checking first what shuttle's own decoder
+/// assumes (it indexes past the end, or allocates for any length, on a bad
+/// string): the version byte, three varints, and enough bits for every
+/// step.
+fn decode_schedule(encoded: &str) -> Result<Schedule, String> {
+    let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
+    let bad = |why: &str| format!("`{encoded}` is not a shuttle schedule: {why}");
+    if compact.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    let bytes = (0..compact.len())
+        .step_by(2)
+        .map(|at| {
+            compact
+                .get(at..at + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| bad("it is not hexadecimal"))?;
+    let (&version, mut rest) = bytes.split_first().ok_or_else(|| bad("it is empty"))?;
+    if version != SCHEDULE_VERSION {
+        return Err(bad("unknown version"));
+    }
+    let mut varint = || -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&byte, tail) = rest.split_first().ok_or_else(|| bad("it is truncated"))?;
+            rest = tail;
+            value |= u64::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(bad("a number is too long"))
+    };
+    let task_bits = varint()?;
+    let steps = varint()?;
+    let _seed = varint()?;
+    if task_bits > 32 {
+        return Err(bad("a thread number is too wide"));
+    }
+    let bits = rest.len() * 8;
+    let bit = |at: usize| rest[at / 8] >> (at % 8) & 1 == 1;
+    let mut at = 0usize;
+    for _ in 0..steps {
+        if at >= bits {
+            return Err(bad("it has fewer steps than it says"));
+        }
+        at += if bit(at) { 1 } else { 1 + task_bits as usize };
+        if at > bits {
+            return Err(bad("it has fewer steps than it says"));
+        }
+    }
+    deserialize_schedule(&compact).ok_or_else(|| bad("shuttle cannot read it"))
+}
+
+/// The version byte shuttle writes first (shuttle-engine's
+/// `SCHEDULE_MAGIC_V2`).
+const SCHEDULE_VERSION: u8 = 0x91;
 
 /// One traced shuttle execution of `scenario` under `scheduler`.
 fn run_once(

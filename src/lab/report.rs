@@ -27,7 +27,15 @@ impl Cell {
                     run.schedules
                 )
             }
-            None => format!("{verdict} · {} · {millis} ms", run.schedules),
+            None => match &run.incomplete {
+                Some(why) if verdict == Verdict::PassedIncomplete => {
+                    format!(
+                        "passed (incomplete: {why}) · {} · {millis} ms",
+                        run.schedules
+                    )
+                }
+                _ => format!("{verdict} · {} · {millis} ms", run.schedules),
+            },
         }
     }
 }
@@ -51,14 +59,19 @@ pub struct JsonRow {
     /// What the catalogue expects: `pass`, `catch <kind>`, `escape: <why>`,
     /// `observe <kind>` or `n/a: <why>`.
     pub expected: String,
-    /// The verdict: `caught`, `passed`, `escaped`, `false-alarm`,
-    /// `expected-escape`, `caught-other`, `caught-unexpectedly`, `observed`,
-    /// `not-observed`, or `n/a`.
+    /// The verdict: `caught`, `passed`, `passed-incomplete`, `escaped`,
+    /// `false-alarm`, `expected-escape`, `caught-other`, `caught-unexpectedly`,
+    /// `observed`, `not-observed`, `error`, or `n/a`.
     pub verdict: &'static str,
     /// Whether the verdict agrees with the catalogue.
     pub as_expected: bool,
     /// Schedules (rounds, cases) explored until the verdict.
     pub schedules: usize,
+    /// Whether the exploration was complete: not cut by loom's cap nor short
+    /// of its budget (a run that stopped at a failure is complete).
+    pub complete: bool,
+    /// Why it was not, where it was not.
+    pub incomplete: Option<String>,
     /// Milliseconds until the verdict.
     pub millis: u128,
     /// The failure caught, if any.
@@ -133,6 +146,8 @@ impl From<&Cell> for JsonRow {
             verdict: cell.verdict.map_or("n/a", Verdict::slug),
             as_expected: cell.is_expected(),
             schedules: run.map_or(0, |r| r.schedules),
+            complete: run.is_none_or(|r| r.incomplete.is_none()),
+            incomplete: run.and_then(|r| r.incomplete.clone()),
             millis: run.map_or(0, |r| r.elapsed.as_millis()),
             failure: run.and_then(|r| {
                 r.failure.as_ref().map(|failure| JsonFailure {

@@ -11,7 +11,8 @@ use crate::lab::{quiet, trace};
 
 pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
     let replay = |_| format!("--checker {}", Checker::Loom);
-    Run::traced(
+    let mut capped = None;
+    let mut run = Run::traced(
         Checker::Loom,
         || {
             let mut executions = 0;
@@ -21,11 +22,29 @@ pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
                 if let Some(failure) = failure {
                     return (Some(failure), executions);
                 }
+                if reached_cap(explored, budget) {
+                    capped.get_or_insert(bound);
+                }
             }
             (None, executions)
         },
         replay,
-    )
+    );
+    if let (None, Some(bound)) = (&run.failure, capped) {
+        run.incomplete = Some(format!(
+            "{} executions; the cap of {} per bound was reached at preemption bound {bound}",
+            run.schedules, budget.loom_max_executions
+        ));
+    }
+    run
+}
+
+/// Whether a bound's exploration stopped at the execution cap. loom checks
+/// the cap before running the execution it counts, so a capped bound runs
+/// one fewer; an exploration that ends by itself exactly there is taken as
+/// capped too (the safe side).
+fn reached_cap(explored: usize, budget: &Budget) -> bool {
+    explored + 1 >= budget.loom_max_executions
 }
 
 /// One `loom::model` run at preemption bound `bound`: the failure (if any)
@@ -37,6 +56,11 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(bound);
     builder.max_permutations = Some(budget.loom_max_executions);
+    // loom reads these from the environment (LOOM_MAX_DURATION,
+    // LOOM_CHECKPOINT_FILE); either would cut or skip the exploration
+    // without a word. The budget alone decides.
+    builder.max_duration = None;
+    builder.checkpoint_file = None;
     // loom checks `max_permutations` only every `checkpoint_interval`
     // executions.
     builder.checkpoint_interval = 1;

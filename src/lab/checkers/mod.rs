@@ -167,6 +167,12 @@ pub struct Run {
     /// The failing execution's interleaving, where the checker records one
     /// (loom, shuttle, linearizability).
     pub trace: Option<Trace>,
+    /// Why the exploration was cut short of its budget or bound without a
+    /// failure (loom's execution cap, fewer schedules than asked), or `None`
+    /// if it was complete. A run that stopped at a failure is complete: the
+    /// failure is its verdict.
+    #[serde(default)]
+    pub incomplete: Option<String>,
 }
 
 impl Run {
@@ -181,6 +187,7 @@ impl Run {
             histogram: None,
             replay: None,
             trace: None,
+            incomplete: None,
         }
     }
 
@@ -233,7 +240,7 @@ fn replay_args(checker: Checker, seed: u64, schedules: usize) -> String {
 /// ```
 pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> {
     let worlds = &subject.worlds;
-    let run = match checker {
+    let mut run = match checker {
         Checker::Loom => loom::check(worlds.loom, budget),
         Checker::ShuttleRandom => shuttle::check(shuttle::Strategy::Random, worlds.shuttle, budget),
         Checker::ShuttlePct => shuttle::check(shuttle::Strategy::Pct, worlds.shuttle, budget),
@@ -257,5 +264,22 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
             )
         }
     };
+    // A seeded checker that stopped short of its budget without a failure
+    // did not explore what it was asked to (loom states its own cap).
+    let asked = match checker {
+        Checker::Loom => None,
+        Checker::ShuttleRandom | Checker::ShuttlePct | Checker::Linearizability => {
+            Some((budget.shuttle_iterations, "schedules"))
+        }
+        Checker::Stress => Some((budget.stress_rounds, "rounds")),
+        Checker::Model => Some((budget.model_cases as usize, "cases")),
+    };
+    if let Some((asked, unit)) = asked
+        && run.failure.is_none()
+        && run.incomplete.is_none()
+        && run.schedules < asked
+    {
+        run.incomplete = Some(format!("{} of {asked} {unit}", run.schedules));
+    }
     Some(run)
 }
