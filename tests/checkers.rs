@@ -200,3 +200,57 @@ fn a_run_that_explores_nothing_is_an_error() {
     assert_eq!(cell.verdict, Some(Verdict::Error));
     assert!(!cell.is_expected());
 }
+
+/// Peterson's lock: two flags and a turn, every access SeqCst.
+struct Peterson<B: Backend> {
+    flags: [B::AtomicU32; 2],
+    turn: B::AtomicU32,
+    inside: B::AtomicU32,
+}
+
+/// Two threads take Peterson's lock once each. Correct under sequential
+/// consistency: at most one is inside.
+fn peterson<B: Backend>(_ops: u32) {
+    use synclab::backend::run_threads;
+    use synclab::ensure;
+    use synclab::lab::failure::Bug;
+    let shared = Arc::new(Peterson::<B> {
+        flags: [B::AtomicU32::new(0), B::AtomicU32::new(0)],
+        turn: B::AtomicU32::new(0),
+        inside: B::AtomicU32::new(0),
+    });
+    run_threads::<B, _>(2, &shared, |p, me| {
+        let other = 1 - me;
+        p.flags[me].store(1, Ordering::SeqCst);
+        p.turn.store(other as u32, Ordering::SeqCst);
+        while p.flags[other].load(Ordering::SeqCst) == 1
+            && p.turn.load(Ordering::SeqCst) == other as u32
+        {
+            B::yield_now();
+        }
+        let inside = p.inside.fetch_add(1, Ordering::Relaxed);
+        ensure!(inside == 0, Bug::TwoHolders, "both threads inside");
+        p.inside.fetch_sub(1, Ordering::Relaxed);
+        p.flags[me].store(0, Ordering::SeqCst);
+    });
+}
+
+/// loom flags the correct SeqCst Peterson lock (it treats SeqCst as
+/// AcqRel, so both threads may read the other's flag as 0), and says so;
+/// shuttle, sequentially consistent, passes it. A catch with no SeqCst
+/// access carries no such note.
+#[test]
+fn a_loom_catch_involving_seq_cst_names_loom_s_limit() {
+    let subject = Subject::scenario(worlds!(peterson));
+    let loom = checkers::run(Checker::Loom, &subject, &Budget::default()).unwrap();
+    let failure = loom.failure.expect("loom flags it");
+    assert!(
+        failure.message.contains("loom treats SeqCst as AcqRel"),
+        "{failure}"
+    );
+    let shuttle = checkers::run(Checker::ShuttlePct, &subject, &Budget::default()).unwrap();
+    assert!(shuttle.failure.is_none(), "{:?}", shuttle.failure);
+    let relaxed = synclab::catalogue::find("lock-relaxed").unwrap();
+    let caught = relaxed.run(Checker::Loom, &Budget::default()).unwrap();
+    assert!(!caught.failure.unwrap().message.contains("SeqCst"));
+}

@@ -16,6 +16,13 @@ pub struct Traced<A, B> {
 }
 
 impl<A, B: Backend> Traced<A, B> {
+    /// Notes a SeqCst access in the trace (see [`Trace::seq_cst`](crate::lab::trace::Trace)).
+    fn ordering(orders: &[Ordering]) {
+        if orders.contains(&Ordering::SeqCst) {
+            trace::saw_seq_cst();
+        }
+    }
+
     #[track_caller]
     fn note(&self, op: impl FnOnce() -> String) {
         trace::record(
@@ -35,15 +42,18 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         }
     }
     fn load(&self, order: Ordering) -> u32 {
+        Self::ordering(&[order]);
         let value = self.inner.load(order);
         self.note(|| format!("load = {value}"));
         value
     }
     fn store(&self, value: u32, order: Ordering) {
+        Self::ordering(&[order]);
         self.inner.store(value, order);
         self.note(|| format!("store {value}"));
     }
     fn swap(&self, value: u32, order: Ordering) -> u32 {
+        Self::ordering(&[order]);
         let old = self.inner.swap(value, order);
         self.note(|| format!("swap {value} = {old}"));
         old
@@ -55,6 +65,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         success: Ordering,
         failure: Ordering,
     ) -> Result<u32, u32> {
+        Self::ordering(&[success, failure]);
         let result = self.inner.compare_exchange(current, new, success, failure);
         self.note(|| match result {
             Ok(_) => format!("cas {current} → {new}: ok"),
@@ -63,16 +74,19 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         result
     }
     fn fetch_add(&self, value: u32, order: Ordering) -> u32 {
+        Self::ordering(&[order]);
         let old = self.inner.fetch_add(value, order);
         self.note(|| format!("fetch_add {value} = {old}"));
         old
     }
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32 {
+        Self::ordering(&[order]);
         let old = self.inner.fetch_sub(value, order);
         self.note(|| format!("fetch_sub {value} = {old}"));
         old
     }
     fn fetch_or(&self, value: u32, order: Ordering) -> u32 {
+        Self::ordering(&[order]);
         let old = self.inner.fetch_or(value, order);
         self.note(|| format!("fetch_or {value:#x} = {old:#x}"));
         old

@@ -42,6 +42,10 @@ pub struct Trace {
     pub threads: usize,
     /// Each object's label and the place that first used it.
     pub objects: Vec<(String, String)>,
+    /// Whether the execution made a SeqCst atomic access: loom treats SeqCst
+    /// as AcqRel, so a loom catch of such an execution may be a false alarm.
+    #[serde(default)]
+    pub seq_cst: bool,
 }
 
 #[derive(Default)]
@@ -88,6 +92,17 @@ pub(crate) fn traced<R>(work: impl FnOnce() -> R) -> (R, Option<Trace>) {
 pub(crate) fn execution<R>(work: impl FnOnce() -> R) -> R {
     reset();
     work()
+}
+
+/// Notes that the current execution made a SeqCst access, if tracing.
+pub(crate) fn saw_seq_cst() {
+    LOG.with(|log| {
+        if let Ok(mut log) = log.try_borrow_mut()
+            && let Some(log) = log.as_mut()
+        {
+            log.trace.seq_cst = true;
+        }
+    });
 }
 
 /// Records an operation by `thread` (a label unique while the thread runs)

@@ -30,6 +30,11 @@ pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
         },
         replay,
     );
+    if let (Some(failure), Some(trace)) = (&mut run.failure, &run.trace)
+        && trace.seq_cst
+    {
+        failure.message.push_str(SEQ_CST_NOTE);
+    }
     if let (None, Some(bound)) = (&run.failure, capped) {
         run.incomplete = Some(format!(
             "{} executions; the cap of {} per bound was reached at preemption bound {bound}",
@@ -38,6 +43,11 @@ pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
     }
     run
 }
+
+/// What a loom catch says when its failing execution made a SeqCst access.
+pub(crate) const SEQ_CST_NOTE: &str = "; note: the failing execution makes SeqCst accesses, and \
+     loom treats SeqCst as AcqRel (a documented limit), so this may be a false alarm on code \
+     that is correct under SeqCst: a sequentially consistent checker (shuttle) can confirm it";
 
 /// Whether a bound's exploration stopped at the execution cap. loom checks
 /// the cap before running the execution it counts, so a capped bound runs
