@@ -43,11 +43,9 @@
 //! }
 //!
 //! let report = synclab::own::check_lock::<Naive>(&Budget::default());
-//! let failure = report.caught().expect("the race is caught");
-//! assert!(matches!(
-//!     failure.kind,
-//!     FailureKind::Assertion(Bug::TwoHolders | Bug::StaleRead)
-//! ));
+//! // Panics with the whole report (verdicts, trace) if it was not caught.
+//! report.assert_caught(FailureKind::Assertion(Bug::TwoHolders));
+//! report.assert_caught(FailureKind::NotLinearizable);
 //! ```
 
 use std::fmt;
@@ -55,11 +53,17 @@ use std::fmt;
 use crate::kinds::{EventFamily, LockFamily, QueueFamily, SemaphoreFamily};
 use crate::lab::Budget;
 use crate::lab::checkers::{self, Checker, Run, Subject};
-use crate::lab::failure::Failure;
+use crate::lab::failure::{Failure, FailureKind};
 use crate::{event, lock, queue, semaphore};
 
 /// What the checkers made of a user's primitive.
+///
+/// A report asserts nothing until it is read: end a test with
+/// [`assert_clean`](OwnReport::assert_clean) or
+/// [`assert_caught`](OwnReport::assert_caught), which panic with the whole
+/// report (each checker's verdict and the failing interleaving).
 #[derive(Clone, Debug)]
+#[must_use = "a report asserts nothing until it is read: call assert_clean() or assert_caught(kind)"]
 pub struct OwnReport {
     /// The kind checked: `lock`, `semaphore`, `event` or `queue`.
     pub kind: &'static str,
@@ -102,6 +106,24 @@ impl OwnReport {
                 .iter()
                 .filter(|run| run.checker.is_deterministic())
                 .all(|run| run.schedules > 0 && run.incomplete.is_none())
+    }
+
+    /// Panics, with the whole report, unless it [is clean](OwnReport::is_clean).
+    #[track_caller]
+    pub fn assert_clean(&self) {
+        if !self.is_clean() {
+            panic!("expected a clean report\n{self}");
+        }
+    }
+
+    /// Panics, with the whole report, unless a deterministic checker caught a
+    /// failure of `kind`; returns the first such failure.
+    #[track_caller]
+    pub fn assert_caught(&self, kind: FailureKind) -> &Failure {
+        self.failures()
+            .map(|(_, failure)| failure)
+            .find(|failure| failure.kind == kind)
+            .unwrap_or_else(|| panic!("expected {kind} to be caught\n{self}"))
     }
 
     /// The real-thread stress run: what it saw, as a frequency.

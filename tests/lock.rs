@@ -168,3 +168,17 @@ fn exclusive_access_needs_no_lock() {
     lock.get_mut().push(2);
     assert_eq!(lock.into_inner(), [1, 2]);
 }
+
+/// A holder that panics releases the lock as it unwinds: nothing is
+/// poisoned, and the value is as the holder left it.
+#[test]
+fn a_panicking_holder_releases_the_lock() {
+    let lock = Lock::new(0);
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut guard = lock.lock();
+        *guard = 7;
+        panic!("the holder fails");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(*lock.try_lock().expect("released on unwind"), 7);
+}

@@ -65,7 +65,7 @@ impl LockFamily for RacyTicket {
 #[test]
 fn a_correct_user_lock_passes_every_checker() {
     let report = own::check_lock::<Ticket>(&Budget::patient());
-    assert!(report.is_clean(), "{report}");
+    report.assert_clean();
     for checker in [
         Checker::Loom,
         Checker::ShuttleRandom,
@@ -216,7 +216,7 @@ impl QueueFamily for ForgetfulSlot {
 #[test]
 fn a_correct_user_queue_passes() {
     let report = own::check_queue::<GoodSlot>(&Budget::patient());
-    assert!(report.is_clean(), "{report}");
+    report.assert_clean();
 }
 
 /// The producer waits for room that nobody announces: a deadlock, and a
@@ -234,4 +234,29 @@ fn a_user_queue_that_forgets_a_wakeup_is_caught() {
         Some(FailureKind::NotLinearizable),
         "{report}"
     );
+}
+
+/// The assertion helpers panic with the whole report: each checker's
+/// verdict and the failing interleaving.
+#[test]
+fn the_assertion_helpers_panic_with_the_report() {
+    let caught = own::check_lock::<RacyTicket>(&Budget::default());
+    let clean = std::panic::catch_unwind(|| caught.assert_clean()).unwrap_err();
+    let message = clean.downcast_ref::<String>().unwrap();
+    assert!(message.starts_with("expected a clean report"), "{message}");
+    assert!(
+        message.contains("- loom: caught") && message.contains("| # | T1 |"),
+        "{message}"
+    );
+    let correct = own::check_lock::<Ticket>(&Budget::patient());
+    let missing = std::panic::catch_unwind(|| {
+        correct.assert_caught(FailureKind::Deadlock);
+    })
+    .unwrap_err();
+    let message = missing.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("expected deadlock to be caught"),
+        "{message}"
+    );
+    assert!(message.contains("- loom: nothing found"), "{message}");
 }

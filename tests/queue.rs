@@ -128,3 +128,25 @@ fn nothing_lost_nothing_duplicated_on_real_threads() {
     assert_eq!(got, expected);
     assert!(queue.is_empty());
 }
+
+/// A consumer that panics between `get` and `task_done` leaves the queue
+/// unlocked, and its task unfinished: `join` waits for it, as in Python.
+#[test]
+fn a_panicking_consumer_leaves_its_task_unfinished() {
+    let queue = Queue::new(1);
+    queue.put(1);
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _item: i32 = queue.get();
+        panic!("the consumer fails");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(queue.try_put(2), Ok(()), "not left locked");
+    assert!(
+        !queue.join_for(Duration::from_millis(5)),
+        "one task unfinished"
+    );
+    assert_eq!(queue.get(), 2);
+    queue.task_done().unwrap();
+    queue.task_done().unwrap();
+    assert!(queue.join_for(Duration::ZERO));
+}

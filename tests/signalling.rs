@@ -264,3 +264,20 @@ fn signalling_bugs_are_caught_as_what_they_are() {
         );
     }
 }
+
+/// A permit held by a thread that panics is returned as it unwinds, and a
+/// condition's lock is released: nothing is poisoned.
+#[test]
+fn panicking_holders_give_back_what_they_hold() {
+    let semaphore = Semaphore::new(1);
+    let condition = Condition::new(0);
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _permit = semaphore.acquire();
+        *condition.lock() += 1;
+        let _guard = condition.lock();
+        panic!("the holder fails");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(semaphore.available_permits(), 1);
+    assert_eq!(*condition.lock(), 1);
+}

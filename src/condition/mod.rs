@@ -27,6 +27,11 @@ use crate::lock::{Lock, LockGuard};
 
 /// A condition variable that owns the lock it is used with.
 ///
+/// Its guard is its [`Lock`]'s: a holder that panics releases the lock as it
+/// unwinds, and nothing is poisoned. A waiter that panics is simply not
+/// waiting any more; a notify meant for it may wake nobody, as a notify with
+/// no waiter does.
+///
 /// ```
 /// use std::sync::Arc;
 /// use std::thread;

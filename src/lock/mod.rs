@@ -296,6 +296,13 @@ impl<V: LockVariant> LockFamily for V {
 /// assert_eq!(*counter.lock(), 4000);
 /// ```
 ///
+/// A holder that panics releases the lock as it unwinds (its guard is
+/// dropped): the lock is not poisoned, as with parking_lot's `Mutex` and
+/// Python's `Lock` and unlike std's `Mutex`, and the value is as the holder
+/// left it. (Inside a loom model that is unwinding a caught failure, the
+/// guard leaves the lock alone: the model is over; see
+/// [`Backend::abandon_guards`].)
+///
 /// Waiting with a timeout:
 ///
 /// ```

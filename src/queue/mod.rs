@@ -105,6 +105,11 @@ struct State<T> {
 /// The guide's thread-safe FIFO queue, bounded or unbounded, with
 /// `task_done`/`join`. No item is ever lost or delivered twice.
 ///
+/// No code of the caller runs while the queue holds its lock (items are
+/// moved in and out), so a thread that panics never leaves it locked. A
+/// consumer that panics between `get` and `task_done` leaves its task
+/// unfinished, and `join` waits for it, as in Python.
+///
 /// ```
 /// use std::sync::Arc;
 /// use std::thread;

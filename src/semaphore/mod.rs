@@ -317,7 +317,8 @@ impl<B: Backend, V: SemaphoreVariant> fmt::Debug for Semaphore<B, V> {
     }
 }
 
-/// A permit of a [`Semaphore`] or [`BoundedSemaphore`]; returned on drop.
+/// A permit of a [`Semaphore`] or [`BoundedSemaphore`]; returned on drop,
+/// also when its holder panics and unwinds (nothing is poisoned).
 ///
 /// A permit returned to a bounded semaphore that already holds its bound
 /// (because of an extra `release`) is refused, as that release would be.
