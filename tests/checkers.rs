@@ -254,3 +254,22 @@ fn a_loom_catch_involving_seq_cst_names_loom_s_limit() {
     let caught = relaxed.run(Checker::Loom, &Budget::default()).unwrap();
     assert!(!caught.failure.unwrap().message.contains("SeqCst"));
 }
+
+/// A model test that catches a bug reports the cases it ran until the
+/// catch, not its whole budget; one that passes, every case.
+#[test]
+fn a_model_catch_counts_the_cases_it_ran() {
+    let budget = Budget::default();
+    let broken = synclab::catalogue::find("queue-no-full-check").unwrap();
+    let caught = broken.run(Checker::Model, &budget).unwrap();
+    assert!(caught.failure.is_some());
+    assert!(
+        (1..budget.model_cases as usize).contains(&caught.schedules),
+        "{} cases",
+        caught.schedules
+    );
+    let correct = synclab::catalogue::find("queue-correct").unwrap();
+    let passed = correct.run(Checker::Model, &budget).unwrap();
+    assert_eq!(passed.schedules, budget.model_cases as usize);
+    assert_eq!(passed.incomplete, None);
+}

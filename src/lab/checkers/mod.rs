@@ -102,9 +102,9 @@ pub struct Worlds {
 /// fuzzer bytes. See [`Sequential`].
 #[derive(Clone, Copy, Debug)]
 pub struct SequentialTest {
-    /// Runs `cases` proptest cases from `seed`: how many ran, or the
-    /// (shrunk) failure.
-    pub model: fn(cases: u32, seed: u64) -> Result<usize, Failure>,
+    /// Runs `cases` proptest cases from `seed`: the (shrunk) failure, if
+    /// any, and the cases run until the verdict.
+    pub model: fn(cases: u32, seed: u64) -> (Option<Failure>, usize),
     /// Decodes fuzzer bytes into a case and checks it; `Err` says where the
     /// primitive and its spec disagree.
     pub operations: fn(data: &[u8]) -> Result<(), String>,
@@ -247,12 +247,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
         Checker::Stress => stress::check(worlds.std, budget),
         Checker::Model => {
             let model = subject.sequential?.model;
-            Run::timed(Checker::Model, || {
-                match model(budget.model_cases, budget.seed) {
-                    Ok(cases) => (None, cases),
-                    Err(failure) => (Some(failure), budget.model_cases as usize),
-                }
-            })
+            Run::timed(Checker::Model, || model(budget.model_cases, budget.seed))
         }
         Checker::Linearizability => {
             let test = subject.linearizability?;

@@ -10,6 +10,7 @@
 //! expected to escape it. It catches what is wrong in one thread: a wrong
 //! result, a timeout not honoured, bad input mishandled.
 
+use std::cell::Cell;
 use std::fmt::Debug;
 
 use proptest::prelude::*;
@@ -35,8 +36,9 @@ pub trait Sequential: 'static {
 }
 
 /// The model test of `T`: `cases` proptest cases from `seed`, each checked;
-/// the number run, or a [`Bug::WrongResult`] failure naming the shrunk case.
-pub fn model_test<T: Sequential>(cases: u32, seed: u64) -> Result<usize, Failure> {
+/// a [`Bug::WrongResult`] failure naming the shrunk case, if any, and the
+/// cases run until the verdict (the failing one included).
+pub fn model_test<T: Sequential>(cases: u32, seed: u64) -> (Option<Failure>, usize) {
     run_cases(
         T::cases(),
         cases,
@@ -84,9 +86,11 @@ pub fn decode<S: Strategy>(strategy: S, data: &[u8]) -> Result<S::Value, String>
         .map_err(|reason| format!("the bytes decode to no case: {reason}"))
 }
 
-/// Runs `cases` proptest cases of `test` over `strategy`, from `seed`; a
-/// failure is reported as `kind`, its message prefixed with `prefix`
-/// (`"[wrong-result] "`) and naming the shrunk value.
+/// Runs `cases` proptest cases of `test` over `strategy`, from `seed`: the
+/// failure, if any, and the cases run until the verdict (the first failing
+/// one included; shrinking is not counted). A failure is reported as
+/// `kind`, its message prefixed with `prefix` (`"[wrong-result] "`) and
+/// naming the shrunk value.
 pub(crate) fn run_cases<S>(
     strategy: S,
     cases: u32,
@@ -94,7 +98,7 @@ pub(crate) fn run_cases<S>(
     test: impl Fn(&S::Value) -> Result<(), String>,
     kind: FailureKind,
     prefix: &str,
-) -> Result<usize, Failure>
+) -> (Option<Failure>, usize)
 where
     S: Strategy,
     S::Value: Debug,
@@ -103,19 +107,31 @@ where
     config.failure_persistence = None;
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed));
     let mut runner = TestRunner::new_with_rng(config, rng);
-    let outcome =
-        quiet::quietly(|| runner.run(&strategy, |case| test(&case).map_err(TestCaseError::fail)));
-    match outcome {
-        Ok(()) => Ok(cases as usize),
-        Err(TestError::Fail(why, case)) => Err(Failure::new(
+    // Cases run until the first failure; shrinking runs more, not counted.
+    let (run, failed) = (Cell::new(0usize), Cell::new(false));
+    let outcome = quiet::quietly(|| {
+        runner.run(&strategy, |case| {
+            if !failed.get() {
+                run.set(run.get() + 1);
+            }
+            test(&case).map_err(|why| {
+                failed.set(true);
+                TestCaseError::fail(why)
+            })
+        })
+    });
+    let failure = match outcome {
+        Ok(()) => None,
+        Err(TestError::Fail(why, case)) => Some(Failure::new(
             kind,
             format!("{prefix}{why}; minimal case: {case:?}"),
         )),
-        Err(TestError::Abort(why)) => Err(Failure::new(
+        Err(TestError::Abort(why)) => Some(Failure::new(
             FailureKind::Panic,
             format!("model test aborted: {why}"),
         )),
-    }
+    };
+    (failure, run.get())
 }
 
 fn seed_bytes(seed: u64) -> [u8; 32] {

@@ -101,7 +101,7 @@ pub fn check_programs<R: Runs>(
     cases: u32,
     seed: u64,
 ) -> Result<usize, Failure> {
-    run_cases(
+    let (failure, run) = run_cases(
         programs,
         cases,
         seed,
@@ -111,5 +111,6 @@ pub fn check_programs<R: Runs>(
         },
         FailureKind::NotLinearizable,
         "",
-    )
+    );
+    failure.map_or(Ok(run), Err)
 }
