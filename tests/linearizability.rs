@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use synclab::backend::Std;
 use synclab::counter::spec::{CounterOp, CounterRet, CounterSpec};
+use synclab::kinds::model::Programs;
 use synclab::lab::linearizability::{CheckError, Ending, History, check, check_recorded_std};
 use synclab::lock::spec::{LockOp, LockRet, LockSpec};
-use synclab::queue::scenarios::Programs;
+use synclab::queue::spec::QueueModel;
 use synclab::queue::spec::{QueueOp, QueueRet, QueueSpec};
 use synclab::semaphore::spec::{SemaphoreOp, SemaphoreRet, SemaphoreSpec};
 use synclab::{counter, lock, queue, semaphore};
@@ -213,7 +214,7 @@ fn correct_primitives_on_real_threads_are_linearizable() {
 /// under shuttle and on real threads.
 #[test]
 fn generated_programs_pass_on_the_correct_queue() {
-    let cases = Programs::<queue::Correct>::check(32, 7).unwrap();
+    let cases = Programs::<QueueModel<queue::Correct>>::check(32, 7).unwrap();
     assert_eq!(cases, 32);
 }
 
@@ -221,7 +222,7 @@ fn generated_programs_pass_on_the_correct_queue() {
 /// proptest shrinks the failure to a program of a few operations.
 #[test]
 fn generated_programs_catch_the_missing_full_check_and_shrink() {
-    let failure = Programs::<queue::broken::NoFullCheck>::check(64, 7).unwrap_err();
+    let failure = Programs::<QueueModel<queue::broken::NoFullCheck>>::check(64, 7).unwrap_err();
     assert_eq!(
         failure.kind,
         synclab::lab::failure::FailureKind::NotLinearizable,

@@ -2,19 +2,13 @@
 
 use super::broken::{NotifyOneSet, UnlockedCheck};
 use super::scenarios::subject;
-use super::spec::EventModel;
 use super::{Correct, EventVariant};
-use crate::lab::checkers::{SequentialTest, Subject};
 use crate::lab::entry::{Entry, Expectations, Row};
 
 /// The rows of the event of variant `V`.
 const fn event<V: EventVariant>() -> Row {
-    let subject = Subject {
-        sequential: Some(SequentialTest::of::<EventModel<V>>()),
-        ..subject::<V>()
-    };
     let scenario = "two threads wait for an event that a third sets; one set must release both";
-    Row::new("event", scenario, subject)
+    Row::new("event", scenario, subject::<V>())
 }
 
 /// The event's rows, correct ones first.

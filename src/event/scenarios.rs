@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use super::spec::EventModel;
 use crate::backend::{Backend, run_threads};
 use crate::ensure;
+use crate::kinds::model;
 use crate::kinds::{EventApi, EventFamily};
 use crate::lab::checkers::Subject;
 use crate::lab::failure::Bug;
@@ -33,8 +35,11 @@ pub fn event_broadcast<B: Backend, F: EventFamily>(_ops: u32) {
     });
 }
 
-/// What the checkers run for an event of family `F`: [`event_broadcast`].
-/// The catalogue adds the sequential test.
+/// What the checkers run for an event of family `F`: [`event_broadcast`],
+/// and the model test of its spec (which exercises the timed wait).
 pub const fn subject<F: EventFamily>() -> Subject {
-    Subject::scenario(worlds!(event_broadcast, F))
+    Subject {
+        sequential: Some(model::sequential::<EventModel<F>>()),
+        ..Subject::scenario(worlds!(event_broadcast, F))
+    }
 }

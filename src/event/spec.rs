@@ -3,13 +3,12 @@
 
 use std::marker::PhantomData;
 
-use proptest::collection::vec;
 use proptest::prelude::*;
 
-use crate::backend::Std;
+use crate::backend::Backend;
+use crate::kinds::model::Model;
 use crate::kinds::{EventApi, EventFamily};
-use crate::lab::checkers::Sequential;
-use crate::lab::spec::{Spec, Timeout, check_sequence};
+use crate::lab::spec::{Spec, Timeout};
 
 /// An event: its flag. `Wait` blocks while it is unset.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -90,27 +89,34 @@ pub fn perform<E: EventApi>(event: &E, op: &EventOp) -> EventRet {
     }
 }
 
-/// The sequential test of an event of family `F` on real threads: up to 24
-/// operations.
+/// An event of family `F` with its spec ([`Model`]): the model test applies
+/// up to 24 operations on real threads.
 #[derive(Debug)]
 pub struct EventModel<F>(PhantomData<F>);
 
-impl<F: EventFamily> Sequential for EventModel<F> {
-    type Case = Vec<EventOp>;
+impl<F: EventFamily> Model for EventModel<F> {
+    type Spec = EventSpec;
+    type Object<B: Backend> = F::Event<B>;
 
-    fn cases() -> impl Strategy<Value = Vec<EventOp>> {
-        let op = prop_oneof![
+    fn new<B: Backend>(_: usize) -> F::Event<B> {
+        EventApi::new()
+    }
+
+    fn initial(_: usize) -> EventSpec {
+        EventSpec::default()
+    }
+
+    fn perform<B: Backend>(event: &F::Event<B>, op: &EventOp) -> EventRet {
+        perform(event, op)
+    }
+
+    fn ops() -> impl Strategy<Value = EventOp> + Clone {
+        prop_oneof![
             Just(EventOp::Set),
             Just(EventOp::Clear),
             Just(EventOp::IsSet),
             Just(EventOp::Wait),
             Timeout::any().prop_map(EventOp::WaitFor),
-        ];
-        vec(op, 0..24)
-    }
-
-    fn check(ops: &Vec<EventOp>) -> Result<(), String> {
-        let event = <F::Event<Std> as EventApi>::new();
-        check_sequence(EventSpec::default(), ops, |op| perform(&event, op))
+        ]
     }
 }

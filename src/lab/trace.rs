@@ -73,9 +73,11 @@ fn reset() {
     });
 }
 
-/// Stops tracing and returns the last execution's trace.
+/// Stops tracing and returns the last execution's trace, if it recorded
+/// anything.
 fn stop() -> Option<Trace> {
-    LOG.with(|log| log.borrow_mut().take()).map(|log| log.trace)
+    let log = LOG.with(|log| log.borrow_mut().take())?;
+    (!log.trace.events.is_empty()).then_some(log.trace)
 }
 
 /// Runs `work` (a checker's whole run, of many executions) while tracing on

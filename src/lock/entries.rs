@@ -3,7 +3,7 @@
 
 use super::Correct;
 use super::broken::{NoWakeUnlock, Relaxed, TestThenSet};
-use super::scenarios::{self, with_spec};
+use super::scenarios::{self, subject};
 use crate::kinds::LockFamily;
 use crate::lab::checkers::Subject;
 use crate::lab::entry::{Entry, Expect, Expectations, Row, SEQUENTIAL, SHUTTLE_IS_SC};
@@ -14,7 +14,7 @@ use crate::worlds;
 const fn lock<V: LockFamily>() -> Row {
     let scenario = "two threads take the lock and update Relaxed data inside; at most one holder, \
                     each holder sees the previous holder's write, and no update is lost";
-    Row::new("lock", scenario, with_spec::<V>())
+    Row::new("lock", scenario, subject::<V>())
 }
 
 /// The rows of a usage of the lock under `scenario`.

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use super::Lock;
-use super::spec::{LockOp, LockSpec, perform};
+use super::spec::{LockModel, LockOp, LockSpec, perform};
 use crate::backend::{AtomicU32Ops, Backend, Ordering, Shuttle, run_threads};
 use crate::ensure;
+use crate::kinds::model;
 use crate::kinds::{LockApi, LockFamily};
 use crate::lab::Budget;
-use crate::lab::checkers::{SequentialTest, Subject};
+use crate::lab::checkers::Subject;
 use crate::lab::failure::{Bug, Failure};
 use crate::lab::linearizability::{Recorder, check_recorded};
 use crate::worlds;
@@ -206,20 +207,12 @@ pub fn linearizability<F: LockFamily>(budget: &Budget) -> (Option<Failure>, usiz
     check_recorded(LockSpec::default(), recorded::<Shuttle, F>, budget, false)
 }
 
-/// What the checkers run for a lock of family `F`: [`lock_exclusion`] and
-/// the recorded histories. The catalogue adds the sequential test.
+/// What the checkers run for a lock of family `F`: [`lock_exclusion`], the
+/// model test of its spec and the recorded histories.
 pub const fn subject<F: LockFamily>() -> Subject {
     Subject {
         worlds: worlds!(lock_exclusion, F),
-        sequential: None,
+        sequential: Some(model::sequential::<LockModel<F>>()),
         linearizability: Some(linearizability::<F>),
-    }
-}
-
-/// [`subject`], with the sequential test of the spec.
-pub(super) const fn with_spec<F: LockFamily>() -> Subject {
-    Subject {
-        sequential: Some(SequentialTest::of::<super::spec::LockModel<F>>()),
-        ..subject::<F>()
     }
 }

@@ -3,13 +3,12 @@
 
 use std::marker::PhantomData;
 
-use proptest::collection::vec;
 use proptest::prelude::*;
 
-use crate::backend::Std;
+use crate::backend::Backend;
+use crate::kinds::model::Model;
 use crate::kinds::{LockApi, LockFamily};
-use crate::lab::checkers::Sequential;
-use crate::lab::spec::{Spec, Timeout, check_sequence};
+use crate::lab::spec::{Spec, Timeout};
 
 /// A lock: held or free. `Acquire` blocks while it is held; `Release` of a
 /// free lock is illegal.
@@ -85,26 +84,34 @@ pub fn perform<L: LockApi>(lock: &L, op: &LockOp) -> LockRet {
     }
 }
 
-/// The sequential test of a lock of family `F` on real threads: up to 24
-/// operations, including zero, short and enormous timeouts.
+/// A lock of family `F` with its spec ([`Model`]): the model test applies
+/// up to 24 operations on real threads, including zero, short and enormous
+/// timeouts.
 #[derive(Debug)]
 pub struct LockModel<F>(PhantomData<F>);
 
-impl<F: LockFamily> Sequential for LockModel<F> {
-    type Case = Vec<LockOp>;
+impl<F: LockFamily> Model for LockModel<F> {
+    type Spec = LockSpec;
+    type Object<B: Backend> = F::Lock<B>;
 
-    fn cases() -> impl Strategy<Value = Vec<LockOp>> {
-        let op = prop_oneof![
+    fn new<B: Backend>(_: usize) -> F::Lock<B> {
+        LockApi::new()
+    }
+
+    fn initial(_: usize) -> LockSpec {
+        LockSpec::default()
+    }
+
+    fn perform<B: Backend>(lock: &F::Lock<B>, op: &LockOp) -> LockRet {
+        perform(lock, op)
+    }
+
+    fn ops() -> impl Strategy<Value = LockOp> + Clone {
+        prop_oneof![
             Just(LockOp::Acquire),
             Just(LockOp::TryAcquire),
             Timeout::any().prop_map(LockOp::AcquireFor),
             Just(LockOp::Release),
-        ];
-        vec(op, 0..24)
-    }
-
-    fn check(ops: &Vec<LockOp>) -> Result<(), String> {
-        let lock = <F::Lock<Std> as LockApi>::new();
-        check_sequence(LockSpec::default(), ops, |op| perform(&lock, op))
+        ]
     }
 }

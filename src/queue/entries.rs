@@ -2,34 +2,25 @@
 
 use super::broken::{NoFullCheck, OneCondition, TaskDoneRace, UnlockedLength};
 use super::scenarios::{self, subject};
-use super::spec::QueueModel;
 use super::{Correct, QueueVariant};
-use crate::lab::checkers::{SequentialTest, Subject};
+use crate::lab::checkers::Subject;
 use crate::lab::entry::{Entry, Expect, Expectations, Row};
 use crate::lab::failure::{Bug, FailureKind};
 use crate::worlds;
-
-/// What the queue of variant `V` runs under the producer-consumer scenario.
-const fn handoff<V: QueueVariant>() -> Subject {
-    Subject {
-        sequential: Some(SequentialTest::of::<QueueModel<V>>()),
-        ..subject::<V>()
-    }
-}
 
 /// The rows of the queue of variant `V` under the producer-consumer
 /// scenario.
 const fn queue<V: QueueVariant>() -> Row {
     let scenario = "a producer puts two items into a queue of capacity 1, two consumers take one \
                     each; never over capacity, nothing delivered twice, nothing lost";
-    Row::new("queue", scenario, handoff::<V>())
+    Row::new("queue", scenario, subject::<V>())
 }
 
 /// The rows of the queue of variant `V` under the `join` scenario.
 const fn join<V: QueueVariant>() -> Row {
     let subject = Subject {
         worlds: worlds!(scenarios::queue_join, V),
-        ..handoff::<V>()
+        ..subject::<V>()
     };
     let scenario = "the main thread puts two items and joins the queue while two consumers take \
                     them and mark them done; join must return, and only after both are processed";

@@ -5,18 +5,14 @@
 
 use std::sync::Arc;
 
-use proptest::prelude::*;
-
-use super::spec::{QueueOp, QueueSpec, perform};
-use crate::backend::{
-    AtomicU32Ops, Backend, Join, Ordering, Shuttle, Std, run_threads, spawn_threads,
-};
+use super::spec::{QueueModel, QueueOp, QueueSpec, perform};
+use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Shuttle, run_threads, spawn_threads};
 use crate::ensure;
+use crate::kinds::model;
 use crate::kinds::{QueueApi, QueueFamily};
 use crate::lab::Budget;
 use crate::lab::checkers::Subject;
 use crate::lab::failure::{Bug, Failure};
-use crate::lab::linearizability::generated::{self, Program, Runs};
 use crate::lab::linearizability::{Recorder, check_recorded};
 use crate::worlds;
 
@@ -158,70 +154,12 @@ pub fn linearizability<F: QueueFamily>(budget: &Budget) -> (Option<Failure>, usi
     check_recorded(initial, recorded::<Shuttle, F>, budget, false)
 }
 
-/// What the checkers run for a queue of family `F`: [`queue_handoff`] and
-/// the recorded histories. The catalogue adds the sequential test.
+/// What the checkers run for a queue of family `F`: [`queue_handoff`], the
+/// model test of its spec and the recorded histories.
 pub const fn subject<F: QueueFamily>() -> Subject {
     Subject {
         worlds: worlds!(queue_handoff, F),
-        sequential: None,
+        sequential: Some(model::sequential::<QueueModel<F>>()),
         linearizability: Some(linearizability::<F>),
-    }
-}
-
-/// Generated concurrent programs on a queue of family `F`: 2–3 threads of
-/// 1–3 operations each (puts, gets, `task_done`, `join`, `len`), capacity
-/// 1–2.
-#[derive(Debug)]
-pub struct Programs<F>(std::marker::PhantomData<F>);
-
-impl<F: QueueFamily> Programs<F> {
-    /// The programs proptest draws from.
-    pub fn strategy() -> impl Strategy<Value = Program<QueueOp>> {
-        let op = prop_oneof![
-            (0..4u32).prop_map(QueueOp::Put),
-            (0..4u32).prop_map(QueueOp::TryPut),
-            Just(QueueOp::Get),
-            Just(QueueOp::TryGet),
-            Just(QueueOp::TaskDone),
-            Just(QueueOp::Len),
-            Just(QueueOp::Join),
-        ];
-        generated::programs(1..=2usize, op)
-    }
-
-    /// proptest over the programs: `cases` from `seed`, each under shuttle
-    /// and on real threads; a failure names the shrunk program.
-    pub fn check(cases: u32, seed: u64) -> Result<usize, Failure> {
-        generated::check_programs::<Self>(Self::strategy(), cases, seed)
-    }
-
-    fn run<B: Backend>(program: &Program<QueueOp>, recorder: Arc<Recorder<QueueSpec>>) {
-        let queue = <F::Queue<B> as QueueApi>::new(program.parameter);
-        let shared = Arc::new((recorder, queue, program.clone()));
-        run_threads::<B, _>(
-            program.threads.len(),
-            &shared,
-            |(recorder, queue, program), thread| {
-                for op in &program.threads[thread] {
-                    recorder.record(thread, *op, || perform(queue, op));
-                }
-            },
-        );
-    }
-}
-
-impl<F: QueueFamily> Runs for Programs<F> {
-    type Spec = QueueSpec;
-
-    fn initial(parameter: usize) -> QueueSpec {
-        QueueSpec::bounded(parameter)
-    }
-
-    fn on_shuttle(program: &Program<QueueOp>, recorder: Arc<Recorder<QueueSpec>>) {
-        Self::run::<Shuttle>(program, recorder);
-    }
-
-    fn on_std(program: &Program<QueueOp>, recorder: Arc<Recorder<QueueSpec>>) {
-        Self::run::<Std>(program, recorder);
     }
 }

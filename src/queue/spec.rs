@@ -6,13 +6,12 @@
 use std::collections::VecDeque;
 use std::marker::PhantomData;
 
-use proptest::collection::vec;
 use proptest::prelude::*;
 
-use crate::backend::Std;
+use crate::backend::Backend;
+use crate::kinds::model::Model;
 use crate::kinds::{QueueApi, QueueFamily};
-use crate::lab::checkers::Sequential;
-use crate::lab::spec::{Spec, Timeout, check_sequence};
+use crate::lab::spec::{Spec, Timeout};
 
 /// A FIFO queue with a capacity and Python's unfinished-task count.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -175,17 +174,31 @@ pub fn perform<Q: QueueApi>(queue: &Q, op: &QueueOp) -> QueueRet {
     }
 }
 
-/// The sequential test of a queue of family `F` on real threads: a
-/// capacity of 0 (unbounded) to 3, up to 24 operations.
+/// A queue of family `F` with its spec ([`Model`]): the model test applies
+/// up to 24 operations on real threads to a queue of capacity 0 (unbounded)
+/// to 3; the generated programs run its untimed operations.
 #[derive(Debug)]
 pub struct QueueModel<F>(PhantomData<F>);
 
-impl<F: QueueFamily> Sequential for QueueModel<F> {
-    type Case = (usize, Vec<QueueOp>);
+impl<F: QueueFamily> Model for QueueModel<F> {
+    type Spec = QueueSpec;
+    type Object<B: Backend> = F::Queue<B>;
 
-    fn cases() -> impl Strategy<Value = Self::Case> {
+    fn new<B: Backend>(maxsize: usize) -> F::Queue<B> {
+        QueueApi::new(maxsize)
+    }
+
+    fn initial(maxsize: usize) -> QueueSpec {
+        QueueSpec::with_maxsize(maxsize)
+    }
+
+    fn perform<B: Backend>(queue: &F::Queue<B>, op: &QueueOp) -> QueueRet {
+        perform(queue, op)
+    }
+
+    fn ops() -> impl Strategy<Value = QueueOp> + Clone {
         let item = 0..256u32;
-        let op = prop_oneof![
+        prop_oneof![
             item.clone().prop_map(QueueOp::Put),
             item.clone().prop_map(QueueOp::TryPut),
             (item, Timeout::any()).prop_map(|(x, t)| QueueOp::PutFor(x, t)),
@@ -197,14 +210,25 @@ impl<F: QueueFamily> Sequential for QueueModel<F> {
             Timeout::any().prop_map(QueueOp::JoinFor),
             Just(QueueOp::Len),
             Just(QueueOp::IsEmpty),
-        ];
-        (0..4usize, vec(op, 0..24))
+        ]
     }
 
-    fn check((maxsize, ops): &Self::Case) -> Result<(), String> {
-        let queue = <F::Queue<Std> as QueueApi>::new(*maxsize);
-        check_sequence(QueueSpec::with_maxsize(*maxsize), ops, |op| {
-            perform(&queue, op)
-        })
+    /// The untimed operations but `is_empty` (a snapshot read without the
+    /// lock), on items 0 to 3.
+    fn concurrent_ops() -> impl Strategy<Value = QueueOp> + Clone {
+        prop_oneof![
+            (0..4u32).prop_map(QueueOp::Put),
+            (0..4u32).prop_map(QueueOp::TryPut),
+            Just(QueueOp::Get),
+            Just(QueueOp::TryGet),
+            Just(QueueOp::TaskDone),
+            Just(QueueOp::Len),
+            Just(QueueOp::Join),
+        ]
+    }
+
+    /// Unbounded (0), and capacities 1 to 3.
+    fn parameters() -> impl Strategy<Value = usize> + Clone {
+        0..4usize
     }
 }

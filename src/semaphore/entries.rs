@@ -4,27 +4,24 @@ use super::broken::{CheckThenDecrement, SilentRelease, UnboundedRelease};
 use super::scenarios::{self, subject};
 use super::spec::SemaphoreModel;
 use super::{Bounded, Correct, SemaphoreVariant};
-use crate::lab::checkers::{SequentialTest, Subject};
+use crate::kinds::model;
+use crate::lab::checkers::Subject;
 use crate::lab::entry::{Entry, Expect, Expectations, Row};
 use crate::lab::failure::{Bug, FailureKind};
 use crate::worlds;
 
 /// The rows of the semaphore of variant `V`, under the admission scenario.
 const fn semaphore<V: SemaphoreVariant>() -> Row {
-    let subject = Subject {
-        sequential: Some(SequentialTest::of::<SemaphoreModel<V, false>>()),
-        ..subject::<V>()
-    };
     let scenario = "three threads take one of two permits and hold it; at most two holders, \
                     and every permit comes back";
-    Row::new("semaphore", scenario, subject)
+    Row::new("semaphore", scenario, subject::<V>())
 }
 
 /// The rows of the bounded semaphore of variant `V`.
 const fn bounded<V: SemaphoreVariant>() -> Row {
     let subject = Subject {
         worlds: worlds!(scenarios::bounded_over_release, <Bounded<V>>),
-        sequential: Some(SequentialTest::of::<SemaphoreModel<Bounded<V>, true>>()),
+        sequential: Some(model::sequential::<SemaphoreModel<Bounded<V>, true>>()),
         linearizability: Some(scenarios::linearizability_bounded::<V>),
     };
     let scenario = "two threads take and return the one permit of a bounded semaphore, then one \

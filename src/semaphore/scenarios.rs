@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
-use super::spec::{SemaphoreOp, SemaphoreSpec, perform};
+use super::spec::{SemaphoreModel, SemaphoreOp, SemaphoreSpec, perform};
 use super::{Bounded, SemaphoreVariant};
 use crate::backend::{AtomicU32Ops, Backend, Ordering, Shuttle, run_threads};
 use crate::ensure;
+use crate::kinds::model;
 use crate::kinds::{SemaphoreApi, SemaphoreFamily};
 use crate::lab::Budget;
 use crate::lab::checkers::Subject;
@@ -130,12 +131,12 @@ pub fn linearizability_bounded<V: SemaphoreVariant>(budget: &Budget) -> (Option<
 }
 
 /// What the checkers run for a semaphore of family `F`:
-/// [`semaphore_admission`] and the recorded histories. The catalogue adds
-/// the sequential test.
+/// [`semaphore_admission`], the model test of its spec and the recorded
+/// histories.
 pub const fn subject<F: SemaphoreFamily>() -> Subject {
     Subject {
         worlds: worlds!(semaphore_admission, F),
-        sequential: None,
+        sequential: Some(model::sequential::<SemaphoreModel<F, false>>()),
         linearizability: Some(linearizability::<F>),
     }
 }

@@ -4,14 +4,13 @@
 
 use std::marker::PhantomData;
 
-use proptest::collection::vec;
 use proptest::prelude::*;
 
 use super::MAX_PERMITS;
-use crate::backend::Std;
+use crate::backend::Backend;
+use crate::kinds::model::Model;
 use crate::kinds::{SemaphoreApi, SemaphoreFamily};
-use crate::lab::checkers::Sequential;
-use crate::lab::spec::{Spec, Timeout, check_sequence};
+use crate::lab::spec::{Spec, Timeout};
 
 /// A semaphore: permits, and a bound that `Release` may not pass.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -115,31 +114,43 @@ pub fn perform<S: SemaphoreApi>(semaphore: &S, op: &SemaphoreOp) -> SemaphoreRet
     }
 }
 
-/// The sequential test of a semaphore of family `F` on real threads, from 0
-/// to 2 permits (bounded there if `BOUNDED`), up to 24 operations.
+/// A semaphore of family `F` with its spec ([`Model`]), from 0 to 2 permits
+/// (bounded there if `BOUNDED`): the model test applies up to 24 operations
+/// on real threads.
 #[derive(Debug)]
 pub struct SemaphoreModel<F, const BOUNDED: bool>(PhantomData<F>);
 
-impl<F: SemaphoreFamily, const BOUNDED: bool> Sequential for SemaphoreModel<F, BOUNDED> {
-    type Case = (u32, Vec<SemaphoreOp>);
+impl<F: SemaphoreFamily, const BOUNDED: bool> Model for SemaphoreModel<F, BOUNDED> {
+    type Spec = SemaphoreSpec;
+    type Object<B: Backend> = F::Semaphore<B>;
 
-    fn cases() -> impl Strategy<Value = Self::Case> {
-        let op = prop_oneof![
+    fn new<B: Backend>(permits: usize) -> F::Semaphore<B> {
+        SemaphoreApi::new(permits as u32)
+    }
+
+    fn initial(permits: usize) -> SemaphoreSpec {
+        let permits = permits as u32;
+        if BOUNDED {
+            SemaphoreSpec::bounded(permits)
+        } else {
+            SemaphoreSpec::new(permits)
+        }
+    }
+
+    fn perform<B: Backend>(semaphore: &F::Semaphore<B>, op: &SemaphoreOp) -> SemaphoreRet {
+        perform(semaphore, op)
+    }
+
+    fn ops() -> impl Strategy<Value = SemaphoreOp> + Clone {
+        prop_oneof![
             Just(SemaphoreOp::Acquire),
             Just(SemaphoreOp::TryAcquire),
             Timeout::any().prop_map(SemaphoreOp::AcquireFor),
             Just(SemaphoreOp::Release),
-        ];
-        (0..3u32, vec(op, 0..24))
+        ]
     }
 
-    fn check((permits, ops): &Self::Case) -> Result<(), String> {
-        let semaphore = <F::Semaphore<Std> as SemaphoreApi>::new(*permits);
-        let spec = if BOUNDED {
-            SemaphoreSpec::bounded(*permits)
-        } else {
-            SemaphoreSpec::new(*permits)
-        };
-        check_sequence(spec, ops, |op| perform(&semaphore, op))
+    fn parameters() -> impl Strategy<Value = usize> + Clone {
+        0..3usize
     }
 }

@@ -39,14 +39,15 @@ pub trait Sequential: 'static {
 /// a [`Bug::WrongResult`] failure naming the shrunk case, if any, and the
 /// cases run until the verdict (the failing one included).
 pub fn model_test<T: Sequential>(cases: u32, seed: u64) -> (Option<Failure>, usize) {
-    run_cases(
+    let (failure, run) = run_cases(
         T::cases(),
         cases,
         seed,
         T::check,
         FailureKind::Assertion(Bug::WrongResult),
         &format!("[{}] ", Bug::WrongResult),
-    )
+    );
+    (failure.map(|(failure, _)| failure), run)
 }
 
 /// The operation fuzz test of `T`: decodes `data` into a case through
@@ -87,10 +88,11 @@ pub fn decode<S: Strategy>(strategy: S, data: &[u8]) -> Result<S::Value, String>
 }
 
 /// Runs `cases` proptest cases of `test` over `strategy`, from `seed`: the
-/// failure, if any, and the cases run until the verdict (the first failing
-/// one included; shrinking is not counted). A failure is reported as
-/// `kind`, its message prefixed with `prefix` (`"[wrong-result] "`) and
-/// naming the shrunk value.
+/// failure and the shrunk case, if any, and the cases run until the verdict
+/// (the first failing one included; shrinking is not counted). A failure is
+/// reported as `kind`, its message prefixed with `prefix`
+/// (`"[wrong-result] "`) and naming the shrunk case. An aborted run has no
+/// case.
 pub(crate) fn run_cases<S>(
     strategy: S,
     cases: u32,
@@ -98,7 +100,7 @@ pub(crate) fn run_cases<S>(
     test: impl Fn(&S::Value) -> Result<(), String>,
     kind: FailureKind,
     prefix: &str,
-) -> (Option<Failure>, usize)
+) -> (Option<(Failure, Option<S::Value>)>, usize)
 where
     S: Strategy,
     S::Value: Debug,
@@ -122,14 +124,14 @@ where
     });
     let failure = match outcome {
         Ok(()) => None,
-        Err(TestError::Fail(why, case)) => Some(Failure::new(
-            kind,
-            format!("{prefix}{why}; minimal case: {case:?}"),
-        )),
-        Err(TestError::Abort(why)) => Some(Failure::new(
-            FailureKind::Panic,
-            format!("model test aborted: {why}"),
-        )),
+        Err(TestError::Fail(why, case)) => {
+            let message = format!("{prefix}{why}; minimal case: {case:?}");
+            Some((Failure::new(kind, message), Some(case)))
+        }
+        Err(TestError::Abort(why)) => {
+            let message = format!("model test aborted: {why}");
+            Some((Failure::new(FailureKind::Panic, message), None))
+        }
     };
     (failure, run.get())
 }

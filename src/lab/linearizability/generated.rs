@@ -4,6 +4,7 @@
 //! operations to draw from and how to run a program in each world (its
 //! folder's `scenarios.rs`); this module does the rest.
 
+use std::cell::Cell;
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use super::{Recorder, Spec, check_recorded, check_recorded_std};
 use crate::lab::Budget;
 use crate::lab::checkers::model::run_cases;
 use crate::lab::failure::{Failure, FailureKind};
+use crate::lab::trace;
 
 /// A concurrent program: a parameter of the object (a queue's capacity, a
 /// semaphore's permits) and each thread's operations.
@@ -65,16 +67,20 @@ pub trait Runs: 'static {
 /// The operation type of `R`'s spec.
 pub type OpOf<R> = <<R as Runs>::Spec as Spec>::Op;
 
+/// The shuttle schedules [`linearizability`] gives each program.
+pub const SCHEDULES_PER_PROGRAM: usize = 50;
+
 /// Checks one program: `iterations` shuttle schedules, then (if those pass)
 /// `rounds` real-thread runs, each history against the spec. A run in which
 /// every thread blocks is fine if the spec explains it (a `get` nobody
-/// feeds); a lost wakeup is not.
+/// feeds); a lost wakeup is not. Returns the failure, if any, and the
+/// shuttle schedules explored.
 pub fn check_program<R: Runs>(
     program: &Program<OpOf<R>>,
     iterations: usize,
     seed: u64,
     rounds: usize,
-) -> Option<Failure> {
+) -> (Option<Failure>, usize) {
     let program = Arc::new(program.clone());
     let spec = R::initial(program.parameter);
     let budget = Budget {
@@ -86,31 +92,87 @@ pub fn check_program<R: Runs>(
         let program = Arc::clone(&program);
         move |recorder| R::on_shuttle(&program, recorder)
     };
-    if let (Some(failure), _) = check_recorded(spec.clone(), on_shuttle, &budget, true) {
-        return Some(failure);
+    let (failure, schedules) = check_recorded(spec.clone(), on_shuttle, &budget, true);
+    if failure.is_some() || rounds == 0 {
+        return (failure, schedules);
     }
     let on_std = move |recorder| R::on_std(&program, recorder);
-    check_recorded_std(spec, on_std, rounds, Duration::from_millis(100), true).0
+    let timeout = Duration::from_millis(100);
+    (
+        check_recorded_std(spec, on_std, rounds, timeout, true).0,
+        schedules,
+    )
 }
 
 /// proptest over `programs`: `cases` programs from `seed`, each checked with
-/// [`check_program`] (50 shuttle schedules, 2 real-thread rounds). A failure
-/// names the shrunk program.
+/// [`check_program`] ([`SCHEDULES_PER_PROGRAM`] shuttle schedules, 2
+/// real-thread rounds). Returns the cases run, or the failure naming the
+/// shrunk program.
 pub fn check_programs<R: Runs>(
     programs: impl Strategy<Value = Program<OpOf<R>>>,
     cases: u32,
     seed: u64,
 ) -> Result<usize, Failure> {
+    let (failure, cases, _) = explore::<R>(programs, cases, seed);
+    failure.map_or(Ok(cases), |(failure, _)| Err(failure))
+}
+
+/// The linearizability checker's run over generated programs within
+/// `budget`: as many programs from `budget.seed` as make up
+/// `budget.shuttle_iterations` schedules at [`SCHEDULES_PER_PROGRAM`] each.
+/// Returns the failure naming the shrunk program, if any, and the shuttle
+/// schedules explored until the verdict.
+///
+/// A failure's trace, if the checker is tracing, is the shrunk program's
+/// failing shuttle execution; a program caught only on real threads has
+/// none.
+pub fn linearizability<R: Runs>(
+    programs: impl Strategy<Value = Program<OpOf<R>>>,
+    budget: &Budget,
+) -> (Option<Failure>, usize) {
+    let cases = budget.shuttle_iterations.div_ceil(SCHEDULES_PER_PROGRAM);
+    let cases = u32::try_from(cases).unwrap_or(u32::MAX);
+    let (failure, _, schedules) = explore::<R>(programs, cases, budget.seed);
+    let failure = failure.map(|(failure, program)| {
+        // Shrinking ran passing programs after the failing one: run the
+        // shrunk one again, so that the last execution traced is its
+        // failure, or nothing is.
+        trace::execution(|| ());
+        let again = program.and_then(|program| {
+            check_program::<R>(&program, SCHEDULES_PER_PROGRAM, budget.seed, 0).0
+        });
+        if again.is_none() {
+            trace::execution(|| ());
+        }
+        failure
+    });
+    (failure, schedules)
+}
+
+/// Checks `cases` programs from `seed`: the failure and its shrunk program,
+/// if any, the cases run and the shuttle schedules explored until the
+/// verdict.
+#[allow(clippy::type_complexity)]
+fn explore<R: Runs>(
+    programs: impl Strategy<Value = Program<OpOf<R>>>,
+    cases: u32,
+    seed: u64,
+) -> (Option<(Failure, Option<Program<OpOf<R>>>)>, usize, usize) {
+    let (schedules, failed) = (Cell::new(0), Cell::new(false));
     let (failure, run) = run_cases(
         programs,
         cases,
         seed,
-        |program| match check_program::<R>(program, 50, seed, 2) {
-            None => Ok(()),
-            Some(failure) => Err(failure.message),
+        |program| {
+            let (failure, explored) = check_program::<R>(program, SCHEDULES_PER_PROGRAM, seed, 2);
+            if !failed.get() {
+                schedules.set(schedules.get() + explored);
+                failed.set(failure.is_some());
+            }
+            failure.map_or(Ok(()), |failure| Err(failure.message))
         },
         FailureKind::NotLinearizable,
         "",
     );
-    failure.map_or(Ok(run), Err)
+    (failure, run, schedules.get())
 }

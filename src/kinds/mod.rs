@@ -8,6 +8,10 @@
 //! in every world, so that one scenario can instantiate it for loom, shuttle
 //! and real threads.
 //!
+//! A primitive of any kind, listed here or not, gets the model test and the
+//! linearizability checker's generated programs from its sequential spec:
+//! see [`model::Model`].
+//!
 //! ```
 //! use synclab::backend::{AtomicU32Ops, Backend, Ordering};
 //! use synclab::kinds::{LockApi, LockFamily};
@@ -42,6 +46,8 @@
 //! # assert!(!lock.try_lock());
 //! # lock.unlock();
 //! ```
+
+pub mod model;
 
 use std::time::{Duration, Instant};
 
