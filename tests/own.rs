@@ -1,9 +1,12 @@
 //! Check your own primitive: user types the lab has never seen, written over
 //! the backend, one correct and one with a classic bug per kind.
 
-use synclab::backend::{AtomicU32Ops, Backend, Futex, Ordering};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use synclab::backend::{AtomicU32Ops, Backend, Deadline, Futex, Ordering};
 use synclab::condition::Condvar;
-use synclab::kinds::{LockApi, LockFamily, QueueApi, QueueFamily};
+use synclab::kinds::{EventApi, EventFamily, LockApi, LockFamily, QueueApi, QueueFamily};
 use synclab::lab::Budget;
 use synclab::lab::checkers::Checker;
 use synclab::lab::failure::{Bug, FailureKind};
@@ -36,8 +39,7 @@ impl<B: Backend, const RACY: bool> LockApi for TicketLock<B, RACY> {
             if serving == ticket {
                 return;
             }
-            self.serving
-                .wait(serving, synclab::backend::Deadline::Never);
+            self.serving.wait(serving, Deadline::Never);
         }
     }
     fn try_lock(&self) -> bool {
@@ -114,85 +116,103 @@ fn a_user_lock_with_a_racy_ticket_is_caught() {
     );
 }
 
-/// A one-slot queue (a lock and three condition variables), correct, or
-/// forgetting to announce the room a `get` makes.
-struct Slot<B: Backend, const FORGETS: bool> {
-    /// The item, and the tasks not yet marked done.
-    lock: synclab::Lock<(Option<u32>, u32), B>,
+/// A user's bounded queue (a lock and three condition variables), correct,
+/// or with one of three classic bugs.
+struct Ring<B: Backend, const BUG: u8> {
+    /// The items, the capacity (0: unbounded), the tasks not yet done.
+    lock: synclab::Lock<(VecDeque<u32>, usize, u32), B>,
     filled: Condvar<B>,
     emptied: Condvar<B>,
     done: Condvar<B>,
 }
 
-impl<B: Backend, const FORGETS: bool> Slot<B, FORGETS> {
-    fn took(&self) {
-        if !FORGETS {
+/// No bug.
+const SOUND: u8 = 0;
+/// `get` takes the newest item: a stack, which looks FIFO at capacity 1.
+const LIFO: u8 = 1;
+/// `put` signals only when the queue stops being empty: at capacity 1
+/// every put does, at capacity 2 a second put wakes nobody.
+const EDGE_SIGNAL: u8 = 2;
+/// `get` forgets to announce the room it makes.
+const FORGETS_ROOM: u8 = 3;
+
+impl<B: Backend, const BUG: u8> Ring<B, BUG> {
+    fn push(&self, slot: &mut (VecDeque<u32>, usize, u32), item: u32) {
+        slot.0.push_back(item);
+        slot.2 += 1;
+        if BUG != EDGE_SIGNAL || slot.0.len() == 1 {
+            self.filled.notify_one();
+        }
+    }
+
+    fn pop(&self, slot: &mut (VecDeque<u32>, usize, u32)) -> Option<u32> {
+        let item = if BUG == LIFO {
+            slot.0.pop_back()
+        } else {
+            slot.0.pop_front()
+        };
+        if item.is_some() && BUG != FORGETS_ROOM {
             self.emptied.notify_one();
         }
+        item
     }
 }
 
-impl<B: Backend, const FORGETS: bool> QueueApi for Slot<B, FORGETS> {
-    fn new(_capacity: usize) -> Self {
-        Slot {
-            lock: synclab::Lock::new_in((None, 0)),
+fn full(slot: &(VecDeque<u32>, usize, u32)) -> bool {
+    slot.1 != 0 && slot.0.len() >= slot.1
+}
+
+impl<B: Backend, const BUG: u8> QueueApi for Ring<B, BUG> {
+    fn new(capacity: usize) -> Self {
+        Ring {
+            lock: synclab::Lock::new_in((VecDeque::new(), capacity, 0)),
             filled: Condvar::new_in(),
             emptied: Condvar::new_in(),
             done: Condvar::new_in(),
         }
     }
     fn put(&self, item: u32) {
-        let mut slot = self
-            .emptied
-            .wait_while(self.lock.lock(), |slot| slot.0.is_some());
-        *slot = (Some(item), slot.1 + 1);
-        self.filled.notify_one();
+        let mut slot = self.emptied.wait_while(self.lock.lock(), |slot| full(slot));
+        self.push(&mut slot, item);
     }
     fn try_put(&self, item: u32) -> bool {
         let mut slot = self.lock.lock();
-        let free = slot.0.is_none();
-        if free {
-            *slot = (Some(item), slot.1 + 1);
-            self.filled.notify_one();
+        let room = !full(&slot);
+        if room {
+            self.push(&mut slot, item);
         }
-        free
+        room
     }
     fn get(&self) -> u32 {
         let mut slot = self
             .filled
-            .wait_while(self.lock.lock(), |slot| slot.0.is_none());
-        let item = slot.0.take().expect("waited for an item");
-        self.took();
-        item
+            .wait_while(self.lock.lock(), |slot| slot.0.is_empty());
+        self.pop(&mut slot).expect("waited for an item")
     }
     fn try_get(&self) -> Option<u32> {
-        let item = self.lock.lock().0.take();
-        if item.is_some() {
-            self.took();
-        }
-        item
+        self.pop(&mut self.lock.lock())
     }
     fn len(&self) -> usize {
-        usize::from(self.lock.lock().0.is_some())
+        self.lock.lock().0.len()
     }
     fn task_done(&self) -> bool {
         let mut slot = self.lock.lock();
-        let accepted = slot.1 > 0;
-        slot.1 = slot.1.saturating_sub(1);
-        if accepted && slot.1 == 0 {
+        let accepted = slot.2 > 0;
+        slot.2 = slot.2.saturating_sub(1);
+        if accepted && slot.2 == 0 {
             self.done.notify_all();
         }
         accepted
     }
     fn join(&self) {
-        drop(self.done.wait_while(self.lock.lock(), |slot| slot.1 > 0));
+        drop(self.done.wait_while(self.lock.lock(), |slot| slot.2 > 0));
     }
-    fn join_for(&self, timeout: std::time::Duration) -> bool {
-        let deadline = std::time::Instant::now().checked_add(timeout);
+    fn join_for(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now().checked_add(timeout);
         let mut slot = self.lock.lock();
-        while slot.1 > 0 {
-            let left = deadline.map_or(std::time::Duration::MAX, |d| {
-                d.saturating_duration_since(std::time::Instant::now())
+        while slot.2 > 0 {
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
             });
             if left.is_zero() {
                 return false;
@@ -203,27 +223,70 @@ impl<B: Backend, const FORGETS: bool> QueueApi for Slot<B, FORGETS> {
     }
 }
 
-struct GoodSlot;
-impl QueueFamily for GoodSlot {
-    type Queue<B: Backend> = Slot<B, false>;
-}
-
-struct ForgetfulSlot;
-impl QueueFamily for ForgetfulSlot {
-    type Queue<B: Backend> = Slot<B, true>;
+struct RingOf<const BUG: u8>;
+impl<const BUG: u8> QueueFamily for RingOf<BUG> {
+    type Queue<B: Backend> = Ring<B, BUG>;
 }
 
 #[test]
 fn a_correct_user_queue_passes() {
-    let report = own::check_queue::<GoodSlot>(&Budget::patient());
+    let report = own::check_queue::<RingOf<SOUND>>(&Budget::patient());
     report.assert_clean();
+    assert!(report.runs.iter().any(|own| own.scenario == "queue-burst"));
+}
+
+/// A LIFO queue is FIFO at capacity 1: only the kit's runs at capacity 2
+/// and more see it. The model test, the capacity-2 scenario and the
+/// linearizability checker each catch it.
+#[test]
+fn a_user_queue_that_is_wrong_only_at_capacity_two_is_caught() {
+    let report = own::check_queue::<RingOf<LIFO>>(&Budget::default());
+    let model = report
+        .caught_by(Checker::Model)
+        .expect("the model test catches it");
+    assert_eq!(
+        model.kind,
+        FailureKind::Assertion(Bug::WrongResult),
+        "{report}"
+    );
+    report.assert_caught(FailureKind::Assertion(Bug::OutOfOrder));
+    let handoff = report
+        .runs
+        .iter()
+        .filter(|own| own.scenario == "queue-handoff");
+    assert!(
+        handoff.clone().count() >= 4 && handoff.clone().all(|own| own.run.failure.is_none()),
+        "capacity 1 hides it\n{report}"
+    );
+}
+
+/// A put that signals only when the queue stops being empty strands a
+/// second consumer once two items fit: a deadlock at capacity 2 that no
+/// single thread shows.
+#[test]
+fn a_user_queue_that_signals_only_on_the_empty_edge_is_caught() {
+    let report = own::check_queue::<RingOf<EDGE_SIGNAL>>(&Budget::default());
+    let burst = report
+        .runs
+        .iter()
+        .filter(|own| own.scenario == "queue-burst" && own.run.checker == Checker::Loom)
+        .find_map(|own| own.run.failure.as_ref());
+    assert_eq!(
+        burst.map(|f| f.kind),
+        Some(FailureKind::Deadlock),
+        "{report}"
+    );
+    assert!(
+        report.caught_by(Checker::Model).is_none(),
+        "a sequential run cannot see it"
+    );
 }
 
 /// The producer waits for room that nobody announces: a deadlock, and a
 /// lost wakeup in the linearizability checker's eyes.
 #[test]
 fn a_user_queue_that_forgets_a_wakeup_is_caught() {
-    let report = own::check_queue::<ForgetfulSlot>(&Budget::default());
+    let report = own::check_queue::<RingOf<FORGETS_ROOM>>(&Budget::default());
     assert_eq!(
         report.caught_by(Checker::Loom).map(|f| f.kind),
         Some(FailureKind::Deadlock),
@@ -236,6 +299,59 @@ fn a_user_queue_that_forgets_a_wakeup_is_caught() {
     );
 }
 
+/// A user's event on one futex word, with a timed wait that tells the
+/// truth, or one that says the flag is set whenever its wait ends.
+struct Flag<B: Backend, const LIES: bool>(B::Futex);
+
+impl<B: Backend, const LIES: bool> EventApi for Flag<B, LIES> {
+    fn new() -> Self {
+        Flag(B::Futex::new(0))
+    }
+    fn set(&self) {
+        self.0.store(1, Ordering::Release);
+        self.0.wake_all();
+    }
+    fn clear(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Acquire) == 1
+    }
+    fn wait(&self) {
+        while !self.is_set() {
+            self.0.wait(0, Deadline::Never);
+        }
+    }
+    fn wait_for(&self, timeout: Duration) -> bool {
+        let deadline = Deadline::after(timeout);
+        while !self.is_set() {
+            if !self.0.wait(0, deadline) {
+                return LIES || self.is_set();
+            }
+        }
+        true
+    }
+}
+
+struct FlagOf<const LIES: bool>;
+impl<const LIES: bool> EventFamily for FlagOf<LIES> {
+    type Event<B: Backend> = Flag<B, LIES>;
+}
+
+#[test]
+fn a_correct_user_event_passes() {
+    own::check_event::<FlagOf<false>>(&Budget::patient()).assert_clean();
+}
+
+/// The kit exercises the timed wait: its model test sees `wait_for` report
+/// a flag that was never set.
+#[test]
+fn a_user_event_whose_timed_wait_lies_is_caught() {
+    let report = own::check_event::<FlagOf<true>>(&Budget::default());
+    let failure = report.assert_caught(FailureKind::Assertion(Bug::WrongResult));
+    assert!(failure.message.contains("WaitFor"), "{failure}");
+}
+
 /// The assertion helpers panic with the whole report: each checker's
 /// verdict and the failing interleaving.
 #[test]
@@ -245,7 +361,7 @@ fn the_assertion_helpers_panic_with_the_report() {
     let message = clean.downcast_ref::<String>().unwrap();
     assert!(message.starts_with("expected a clean report"), "{message}");
     assert!(
-        message.contains("- loom: caught") && message.contains("| # | T1 |"),
+        message.contains("- lock-exclusion · loom: caught") && message.contains("| # | T1 |"),
         "{message}"
     );
     let correct = own::check_lock::<Ticket>(&Budget::patient());
@@ -258,5 +374,8 @@ fn the_assertion_helpers_panic_with_the_report() {
         message.starts_with("expected deadlock to be caught"),
         "{message}"
     );
-    assert!(message.contains("- loom: nothing found"), "{message}");
+    assert!(
+        message.contains("- lock-exclusion · loom: nothing found"),
+        "{message}"
+    );
 }

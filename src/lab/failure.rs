@@ -37,6 +37,8 @@ pub enum Bug {
     LostItem,
     /// `join` returned before every item was marked done.
     EarlyJoin,
+    /// Items came out of a FIFO in another order than they went in.
+    OutOfOrder,
     /// A sequential run returned what the reference model says it cannot.
     WrongResult,
 }
@@ -54,6 +56,7 @@ impl Bug {
         Bug::Duplicate,
         Bug::LostItem,
         Bug::EarlyJoin,
+        Bug::OutOfOrder,
         Bug::WrongResult,
     ];
 
@@ -70,6 +73,7 @@ impl Bug {
             Bug::Duplicate => "duplicate",
             Bug::LostItem => "lost-item",
             Bug::EarlyJoin => "early-join",
+            Bug::OutOfOrder => "out-of-order",
             Bug::WrongResult => "wrong-result",
         }
     }

@@ -16,13 +16,14 @@ use crate::lab::failure::{Bug, Failure};
 use crate::lab::linearizability::{Recorder, check_recorded};
 use crate::worlds;
 
-/// The capacity of the queue in every scenario: 1, where a producer must
-/// wait for every consumer.
+/// The capacity of the queue in the catalogue's scenarios: 1, where a
+/// producer must wait for every consumer.
 const CAPACITY: usize = 1;
 
 /// What the queue scenarios' threads share.
 struct Handoff<B: Backend, Q> {
     queue: Q,
+    capacity: usize,
     /// Bit `i % 32` of word `i / 32` set: item `i` was delivered.
     delivered: Vec<B::AtomicU32>,
     /// Items taken and processed, for `join`.
@@ -31,10 +32,11 @@ struct Handoff<B: Backend, Q> {
 }
 
 impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
-    fn new(ops: u32) -> Arc<Self> {
+    fn new(ops: u32, capacity: usize) -> Arc<Self> {
         let words = (2 * ops / 32 + 1) as usize;
         Arc::new(Handoff {
-            queue: Q::new(CAPACITY),
+            queue: Q::new(capacity),
+            capacity,
             delivered: (0..words).map(|_| B::AtomicU32::new(0)).collect(),
             processed: B::AtomicU32::new(0),
             ops,
@@ -42,22 +44,31 @@ impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
     }
 
     /// Thread 0 puts items `0..2·ops`, one at a time; threads 1 and 2 take
-    /// `ops` each, mark them delivered, and mark them done.
+    /// `ops` each, check that each takes them in increasing order (a single
+    /// producer's FIFO), mark them delivered, and mark them done.
     fn work(&self, index: usize) {
         if index == 0 {
             for item in 0..2 * self.ops {
                 self.queue.put(item);
-                let len = self.queue.len();
+                let (len, capacity) = (self.queue.len(), self.capacity);
                 ensure!(
-                    len <= 1,
+                    len <= capacity,
                     Bug::CapacityExceeded,
-                    "{len} items in a queue of capacity 1"
+                    "{len} items in a queue of capacity {capacity}"
                 );
             }
             return;
         }
+        let mut last = None;
         for _ in 0..self.ops {
             let item = self.queue.get();
+            ensure!(
+                last < Some(item),
+                Bug::OutOfOrder,
+                "got item {item} after item {}, which was put after it",
+                last.unwrap_or_default()
+            );
+            last = Some(item);
             let (word, bit) = ((item / 32) as usize, 1 << (item % 32));
             // Relaxed read-modify-writes see every earlier delivery.
             let before = self.delivered[word].fetch_or(bit, Ordering::Relaxed);
@@ -96,7 +107,23 @@ impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
 /// Invariants: the queue never holds more than its capacity; no item is
 /// delivered twice; every item is delivered (no deadlock, nothing lost).
 pub fn queue_handoff<B: Backend, F: QueueFamily>(ops: u32) {
-    let shared = Handoff::<B, F::Queue<B>>::new(ops);
+    handoff::<B, F>(ops, CAPACITY);
+}
+
+/// The producer-consumer at capacity 2: the producer can put two items
+/// before a consumer runs, so each `put` must wake a consumer of its own
+/// (a queue that signals only when it stops being empty strands one), and
+/// a consumer that takes two items sees whether they come out in order (a
+/// LIFO looks FIFO at capacity 1).
+///
+/// Invariants: those of [`queue_handoff`], and each consumer takes its
+/// items in the order they were put.
+pub fn queue_burst<B: Backend, F: QueueFamily>(ops: u32) {
+    handoff::<B, F>(ops, 2);
+}
+
+fn handoff<B: Backend, F: QueueFamily>(ops: u32, capacity: usize) {
+    let shared = Handoff::<B, F::Queue<B>>::new(ops, capacity);
     run_threads::<B, _>(3, &shared, |s, index| s.work(index));
     shared.check_delivered();
 }
@@ -108,7 +135,7 @@ pub fn queue_handoff<B: Backend, F: QueueFamily>(ops: u32) {
 /// Invariant: `join` returns (no deadlock), and only once every item has
 /// been processed.
 pub fn queue_join<B: Backend, F: QueueFamily>(ops: u32) {
-    let shared = Handoff::<B, F::Queue<B>>::new(ops);
+    let shared = Handoff::<B, F::Queue<B>>::new(ops, CAPACITY);
     let consumers = spawn_threads::<B, _>(2, &shared, |s, index| s.work(index + 1));
     shared.work(0);
     shared.queue.join();

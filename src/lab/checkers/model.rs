@@ -10,8 +10,12 @@
 //! expected to escape it. It catches what is wrong in one thread: a wrong
 //! result, a timeout not honoured, bad input mishandled.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -25,7 +29,7 @@ use crate::lab::quiet;
 /// [`check_sequence`](crate::lab::spec::check_sequence)).
 pub trait Sequential: 'static {
     /// One case: the primitive's parameters and the operations to apply.
-    type Case: Clone + Debug;
+    type Case: Clone + Debug + Send;
 
     /// The cases proptest generates, and fuzzer bytes decode through.
     fn cases() -> impl Strategy<Value = Self::Case>;
@@ -35,19 +39,56 @@ pub trait Sequential: 'static {
     fn check(case: &Self::Case) -> Result<(), String>;
 }
 
+/// How long one sequential case may take before the model test reports it
+/// as a hang: far more than any case of the lab's specs needs (at most 24
+/// operations, timeouts of 200 µs), and short enough that shrinking a
+/// hanging case stays quick.
+pub const CASE_LIMIT: Duration = Duration::from_millis(500);
+
 /// The model test of `T`: `cases` proptest cases from `seed`, each checked;
-/// a [`Bug::WrongResult`] failure naming the shrunk case, if any, and the
-/// cases run until the verdict (the failing one included).
+/// the failure, if any, for the shrunk case, and the cases run until the
+/// verdict (the failing one included).
+///
+/// A case whose primitive disagrees with the spec is a
+/// [`Bug::WrongResult`]; one that does not finish within [`CASE_LIMIT`] (an
+/// operation blocks where the spec says it returns) is a
+/// [`FailureKind::Hang`], and its thread is abandoned, blocked.
 pub fn model_test<T: Sequential>(cases: u32, seed: u64) -> (Option<Failure>, usize) {
-    let (failure, run) = run_cases(
-        T::cases(),
-        cases,
-        seed,
-        T::check,
-        FailureKind::Assertion(Bug::WrongResult),
-        &format!("[{}] ", Bug::WrongResult),
-    );
+    let (failure, run) = run_cases(T::cases(), cases, seed, within_limit::<T>);
     (failure.map(|(failure, _)| failure), run)
+}
+
+/// Checks `case` on a thread of its own, waiting at most [`CASE_LIMIT`].
+fn within_limit<T: Sequential>(case: &T::Case) -> Result<(), Failure> {
+    let (sender, receiver) = mpsc::channel();
+    let case = case.clone();
+    let checker = thread::Builder::new()
+        .name("synclab-model".into())
+        .spawn(quiet::inherit(move || {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| T::check(&case)));
+            let _ = sender.send(outcome.map_err(Failure::from_panic));
+        }));
+    if let Err(error) = checker {
+        return Err(Failure::new(
+            FailureKind::Panic,
+            format!("cannot start the model test's thread: {error}"),
+        ));
+    }
+    match receiver.recv_timeout(CASE_LIMIT) {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(why))) => Err(Failure::new(
+            FailureKind::Assertion(Bug::WrongResult),
+            format!("[{}] {why}", Bug::WrongResult),
+        )),
+        Ok(Err(panicked)) => Err(panicked),
+        Err(_) => Err(Failure::new(
+            FailureKind::Hang,
+            format!(
+                "the case did not finish within {CASE_LIMIT:?}: an operation blocks where \
+                 the spec says it returns"
+            ),
+        )),
+    }
 }
 
 /// The operation fuzz test of `T`: decodes `data` into a case through
@@ -87,20 +128,21 @@ pub fn decode<S: Strategy>(strategy: S, data: &[u8]) -> Result<S::Value, String>
         .map_err(|reason| format!("the bytes decode to no case: {reason}"))
 }
 
+/// What [`run_cases`] found: the failure of the shrunk case and that case
+/// (`None` if the run aborted), or `None` if every case passed.
+pub(crate) type Shrunk<V> = Option<(Failure, Option<V>)>;
+
 /// Runs `cases` proptest cases of `test` over `strategy`, from `seed`: the
-/// failure and the shrunk case, if any, and the cases run until the verdict
-/// (the first failing one included; shrinking is not counted). A failure is
-/// reported as `kind`, its message prefixed with `prefix`
-/// (`"[wrong-result] "`) and naming the shrunk case. An aborted run has no
-/// case.
+/// failure of the shrunk case and that case, if any, and the cases run
+/// until the verdict (the first failing one included; shrinking is not
+/// counted). The failure is the one `test` gave for the shrunk case, its
+/// message extended with the case. An aborted run has no case.
 pub(crate) fn run_cases<S>(
     strategy: S,
     cases: u32,
     seed: u64,
-    test: impl Fn(&S::Value) -> Result<(), String>,
-    kind: FailureKind,
-    prefix: &str,
-) -> (Option<(Failure, Option<S::Value>)>, usize)
+    test: impl Fn(&S::Value) -> Result<(), Failure>,
+) -> (Shrunk<S::Value>, usize)
 where
     S: Strategy,
     S::Value: Debug,
@@ -110,14 +152,17 @@ where
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed));
     let mut runner = TestRunner::new_with_rng(config, rng);
     // Cases run until the first failure; shrinking runs more, not counted.
-    let (run, failed) = (Cell::new(0usize), Cell::new(false));
+    // The last failure seen is the shrunk case's: proptest keeps the last
+    // case that failed.
+    let (run, last) = (Cell::new(0usize), RefCell::new(None::<Failure>));
     let outcome = quiet::quietly(|| {
         runner.run(&strategy, |case| {
-            if !failed.get() {
+            if last.borrow().is_none() {
                 run.set(run.get() + 1);
             }
-            test(&case).map_err(|why| {
-                failed.set(true);
+            test(&case).map_err(|failure| {
+                let why = failure.message.clone();
+                *last.borrow_mut() = Some(failure);
                 TestCaseError::fail(why)
             })
         })
@@ -125,8 +170,11 @@ where
     let failure = match outcome {
         Ok(()) => None,
         Err(TestError::Fail(why, case)) => {
-            let message = format!("{prefix}{why}; minimal case: {case:?}");
-            Some((Failure::new(kind, message), Some(case)))
+            let failure = last
+                .take()
+                .unwrap_or_else(|| Failure::new(FailureKind::Panic, why.to_string()));
+            let message = format!("{}; minimal case: {case:?}", failure.message);
+            Some((Failure::new(failure.kind, message), Some(case)))
         }
         Err(TestError::Abort(why)) => {
             let message = format!("model test aborted: {why}");

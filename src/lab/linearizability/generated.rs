@@ -1,8 +1,9 @@
 //! proptest-generated concurrent programs: threads × operations of any
 //! [`Spec`], run under shuttle and on real threads, every history checked,
 //! a failing program shrunk to a small one. A primitive supplies the
-//! operations to draw from and how to run a program in each world (its
-//! folder's `scenarios.rs`); this module does the rest.
+//! operations to draw from and how to run a program in each world (any
+//! primitive with a [`Model`](crate::kinds::model::Model) does, through
+//! [`Programs`](crate::kinds::model::Programs)); this module does the rest.
 
 use std::cell::Cell;
 use std::fmt::Debug;
@@ -14,8 +15,8 @@ use proptest::prelude::*;
 
 use super::{Recorder, Spec, check_recorded, check_recorded_std};
 use crate::lab::Budget;
-use crate::lab::checkers::model::run_cases;
-use crate::lab::failure::{Failure, FailureKind};
+use crate::lab::checkers::model::{Shrunk, run_cases};
+use crate::lab::failure::Failure;
 use crate::lab::trace;
 
 /// A concurrent program: a parameter of the object (a queue's capacity, a
@@ -152,27 +153,19 @@ pub fn linearizability<R: Runs>(
 /// Checks `cases` programs from `seed`: the failure and its shrunk program,
 /// if any, the cases run and the shuttle schedules explored until the
 /// verdict.
-#[allow(clippy::type_complexity)]
 fn explore<R: Runs>(
     programs: impl Strategy<Value = Program<OpOf<R>>>,
     cases: u32,
     seed: u64,
-) -> (Option<(Failure, Option<Program<OpOf<R>>>)>, usize, usize) {
+) -> (Shrunk<Program<OpOf<R>>>, usize, usize) {
     let (schedules, failed) = (Cell::new(0), Cell::new(false));
-    let (failure, run) = run_cases(
-        programs,
-        cases,
-        seed,
-        |program| {
-            let (failure, explored) = check_program::<R>(program, SCHEDULES_PER_PROGRAM, seed, 2);
-            if !failed.get() {
-                schedules.set(schedules.get() + explored);
-                failed.set(failure.is_some());
-            }
-            failure.map_or(Ok(()), |failure| Err(failure.message))
-        },
-        FailureKind::NotLinearizable,
-        "",
-    );
+    let (failure, run) = run_cases(programs, cases, seed, |program| {
+        let (failure, explored) = check_program::<R>(program, SCHEDULES_PER_PROGRAM, seed, 2);
+        if !failed.get() {
+            schedules.set(schedules.get() + explored);
+            failed.set(failure.is_some());
+        }
+        failure.map_or(Ok(()), Err)
+    });
     (failure, run, schedules.get())
 }
