@@ -67,6 +67,10 @@ pub mod own;
 pub mod queue;
 pub mod semaphore;
 
+/// proptest, as the lab uses it: [`kinds::model::Model::ops`] returns one
+/// of its strategies.
+pub use proptest;
+
 pub use condition::Condition;
 pub use counter::Counter;
 pub use event::Event;

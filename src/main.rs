@@ -34,14 +34,14 @@ enum Command {
         /// Run only variants whose id contains one of these.
         filters: Vec<String>,
         /// Run only these checkers.
-        #[arg(long = "checker", value_parser = parse_checker)]
+        #[arg(long = "checker", value_parser = Checker::parse)]
         checkers: Vec<Checker>,
         /// Print JSON rows instead of the matrix.
         #[arg(long)]
         json: bool,
         /// Schedules per shuttle and linearizability run (default 1000; at
         /// least 1, at most 1,000,000).
-        #[arg(long, value_parser = schedule_count)]
+        #[arg(long, value_parser = Budget::schedule_count)]
         iterations: Option<usize>,
         /// The seed of shuttle, proptest and linearizability runs.
         #[arg(long)]
@@ -80,7 +80,7 @@ enum Command {
         /// The variant's id.
         variant: String,
         /// The checker.
-        #[arg(value_parser = parse_checker)]
+        #[arg(value_parser = Checker::parse)]
         checker: Checker,
     },
     /// Replay a failure deterministically and show its trace again.
@@ -88,7 +88,7 @@ enum Command {
         /// The variant's id.
         variant: String,
         /// The checker that found it.
-        #[arg(long, value_parser = parse_checker, required_unless_present = "schedule")]
+        #[arg(long, value_parser = Checker::parse, required_unless_present = "schedule")]
         checker: Option<Checker>,
         /// A shuttle schedule, as a fuzz crash prints it: replays that one
         /// execution.
@@ -99,36 +99,9 @@ enum Command {
         seed: Option<u64>,
         /// The schedule the failure came at (the run stops there; at least
         /// 1, at most 1,000,000).
-        #[arg(long, value_parser = schedule_count)]
+        #[arg(long, value_parser = Budget::schedule_count)]
         schedules: Option<usize>,
     },
-}
-
-/// The most schedules a run may be asked for: a million shuttle schedules
-/// of a lab scenario take about a minute.
-const MAX_SCHEDULES: usize = 1_000_000;
-
-fn schedule_count(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(count) if (1..=MAX_SCHEDULES).contains(&count) => Ok(count),
-        Ok(0) => Err("a run of no schedule explores nothing; give at least 1".to_owned()),
-        _ => Err(format!(
-            "`{text}` is not a schedule count from 1 to {MAX_SCHEDULES}"
-        )),
-    }
-}
-
-fn parse_checker(name: &str) -> Result<Checker, String> {
-    Checker::ALL
-        .into_iter()
-        .find(|c| c.name() == name)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Checker::ALL.iter().map(|c| c.name()).collect();
-            format!(
-                "unknown checker `{name}`; the checkers are {}",
-                names.join(", ")
-            )
-        })
 }
 
 fn main() -> ExitCode {

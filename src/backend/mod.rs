@@ -110,6 +110,7 @@ pub trait Backend: Sized + Send + Sync + 'static {
     fn current_thread() -> String;
 
     /// A spin-loop hint. loom requires one in every spin loop.
+    #[track_caller]
     fn spin_loop();
 
     /// Whether a guard dropped now must leave its primitive alone.

@@ -255,6 +255,7 @@ macro_rules! model_world {
             }
 
             fn spin_loop() {
+                trace::record(Self::current_thread, 0, || "spin".to_owned(), std::panic::Location::caller());
                 $krate::hint::spin_loop();
             }
 

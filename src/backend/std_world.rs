@@ -47,11 +47,13 @@ impl Backend for Std {
 
     #[inline]
     fn yield_now() {
+        census::leave_if_abandoned();
         std::thread::yield_now();
     }
 
     #[inline]
     fn spin_loop() {
+        census::leave_if_abandoned();
         std::hint::spin_loop();
     }
 

@@ -87,6 +87,7 @@ pub fn in_child(entry: &'static Entry, checker: Checker, budget: &Budget) -> Opt
             replay: None,
             trace: None,
             incomplete: None,
+            inconclusive: None,
         })
     };
     let exe = match std::env::current_exe() {

@@ -79,6 +79,7 @@ pub fn poll_for<R>(timeout: Duration, mut attempt: impl FnMut() -> Option<R>) ->
         if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
             return None;
         }
+        crate::lab::census::leave_if_abandoned();
         std::thread::yield_now();
     }
 }

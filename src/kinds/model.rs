@@ -14,7 +14,7 @@ use crate::lab::checkers::{Sequential, SequentialTest};
 use crate::lab::failure::Failure;
 use crate::lab::linearizability::generated::{self, Program, Runs};
 use crate::lab::linearizability::{Recorder, Spec};
-use crate::lab::spec::check_sequence;
+use crate::lab::spec::{Timeout, check_sequence};
 
 /// The operation type of `M`'s spec.
 pub type OpOf<M> = <<M as Model>::Spec as Spec>::Op;
@@ -58,8 +58,8 @@ pub trait Model: 'static {
     fn ops() -> impl Strategy<Value = OpOf<Self>> + Clone;
 
     /// The operations of the generated concurrent programs; by default the
-    /// same. Leave out those that cannot run under shuttle: a timed wait
-    /// with a real timeout never ends there, since time does not pass.
+    /// same. Timed operations with a timeout other than zero are left out
+    /// whatever this returns (see [`Programs::strategy`]).
     fn concurrent_ops() -> impl Strategy<Value = OpOf<Self>> + Clone {
         Self::ops()
     }
@@ -89,7 +89,7 @@ impl<M: Model> Sequential for Cases<M> {
     type Case = (usize, Vec<OpOf<M>>);
 
     fn cases() -> impl Strategy<Value = Self::Case> {
-        (M::parameters(), vec(M::ops(), 0..M::LENGTH))
+        (M::parameters(), vec(M::ops(), 0..=M::LENGTH))
     }
 
     fn check((parameter, ops): &Self::Case) -> Result<(), String> {
@@ -105,9 +105,14 @@ pub struct Programs<M>(PhantomData<M>);
 impl<M: Model> Programs<M> {
     /// The programs proptest draws from: 2–3 threads of 1–3
     /// [`concurrent_ops`](Model::concurrent_ops) each, with one of the
-    /// [`parameters`](Model::parameters).
+    /// [`parameters`](Model::parameters). Timed operations that could wait
+    /// are left out (a zero timeout stays): time does not pass under
+    /// shuttle.
     pub fn strategy() -> impl Strategy<Value = Program<OpOf<M>>> {
-        generated::programs(M::parameters(), M::concurrent_ops())
+        let untimed = M::concurrent_ops().prop_filter("a timed wait", |op| {
+            matches!(<M::Spec as Spec>::timeout(op), None | Some(Timeout::Zero))
+        });
+        generated::programs(M::parameters(), untimed)
     }
 
     /// proptest over the programs: `cases` from `seed`, each under shuttle

@@ -46,6 +46,30 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// The most schedules a run may be asked for: a million shuttle
+    /// schedules of a lab scenario take about a minute.
+    pub const MAX_SCHEDULES: usize = 1_000_000;
+
+    /// Reads a schedule count, from 1 to [`Budget::MAX_SCHEDULES`].
+    ///
+    /// ```
+    /// use synclab::lab::Budget;
+    ///
+    /// assert_eq!(Budget::schedule_count("3"), Ok(3));
+    /// assert!(Budget::schedule_count("0").is_err());
+    /// assert!(Budget::schedule_count("18446744073709551615").is_err());
+    /// ```
+    pub fn schedule_count(text: &str) -> Result<usize, String> {
+        match text.parse::<usize>() {
+            Ok(count) if (1..=Self::MAX_SCHEDULES).contains(&count) => Ok(count),
+            Ok(0) => Err("a run of no schedule explores nothing; give at least 1".to_owned()),
+            _ => Err(format!(
+                "`{text}` is not a schedule count from 1 to {}",
+                Self::MAX_SCHEDULES
+            )),
+        }
+    }
+
     /// The default, with a stress watchdog patient enough for a machine
     /// shared with other work (tests running in parallel): a correct
     /// variant's starved round is not taken for a hang. The census still

@@ -23,10 +23,21 @@
 //!
 //! Outside a counted round (benchmarks, a user's program) nothing is
 //! counted, and the cost is one thread-local read per blocking call.
+//!
+//! **Abandoned rounds leave nothing running.** When the watchdog gives up
+//! on a round ([`Census::abandon`]), its threads must not keep a core busy
+//! for the rest of the process (every later stress timing and benchmark
+//! would be measured on one core fewer). So each counted thread unwinds,
+//! silently, at its next call of the real world's `yield_now` or
+//! `spin_loop` ([`leave_if_abandoned`]); and since a spin that never calls
+//! into the backend cannot be reached that way, every thread of the round
+//! is also demoted to `SCHED_IDLE` on Linux, where it runs only on a
+//! processor nobody else wants. A thread blocked for good costs no
+//! processor time and stays blocked.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// The threads of one round. All counters are SeqCst: the watcher compares
 /// them with each other.
@@ -35,6 +46,10 @@ pub(crate) struct Census {
     running: AtomicUsize,
     blocked: AtomicUsize,
     changes: AtomicUsize,
+    /// The watchdog gave up on the round.
+    abandoned: AtomicBool,
+    /// The OS ids of the round's threads whose bodies still run (Linux).
+    threads: Mutex<Vec<i32>>,
 }
 
 /// What a watcher reads of a [`Census`].
@@ -81,6 +96,21 @@ impl Census {
         }
     }
 
+    /// Gives up on the round: its threads unwind at their next yield or
+    /// spin, and each is demoted to `SCHED_IDLE` (Linux) meanwhile.
+    pub(crate) fn abandon(&self) {
+        self.abandoned.store(true, Ordering::SeqCst);
+        // Held while demoting: a thread leaving removes its id first, so no
+        // id here can have been reused by another thread.
+        let threads = self.threads.lock().unwrap_or_else(PoisonError::into_inner);
+        threads.iter().for_each(|&thread| os::demote(thread));
+    }
+
+    /// Whether the watchdog gave up on the round.
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.abandoned.load(Ordering::SeqCst)
+    }
+
     /// A token that names this census while it lives (its address): what a
     /// parked thread leaves for its waker, and a waker for the woken.
     pub(crate) fn token(self: &Arc<Self>) -> usize {
@@ -90,6 +120,25 @@ impl Census {
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<Census>>> = const { RefCell::new(None) };
+}
+
+/// The payload a thread of an abandoned round unwinds with.
+#[derive(Debug)]
+pub(crate) struct Abandoned;
+
+/// Unwinds this thread, without a panic report, if it counts in a round the
+/// watchdog has abandoned. The real world calls it at every `yield_now` and
+/// `spin_loop`; outside a round it is one thread-local read.
+#[inline]
+pub(crate) fn leave_if_abandoned() {
+    let abandoned = CURRENT.with(|current| {
+        current
+            .try_borrow()
+            .is_ok_and(|current| current.as_ref().is_some_and(|c| c.is_abandoned()))
+    });
+    if abandoned {
+        std::panic::resume_unwind(Box::new(Abandoned));
+    }
 }
 
 /// The census this thread counts in, if any.
@@ -166,6 +215,16 @@ struct Member {
 impl Member {
     fn join(census: Arc<Census>, exit: Option<Arc<Exit>>) -> Member {
         CURRENT.with(|current| *current.borrow_mut() = Some(Arc::clone(&census)));
+        let mut threads = census
+            .threads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        threads.push(os::thread_id());
+        if census.is_abandoned() {
+            // Started by a thread of a round given up on while it spawned.
+            os::demote(os::thread_id());
+        }
+        drop(threads);
         Member { census, exit }
     }
 }
@@ -173,6 +232,14 @@ impl Member {
 impl Drop for Member {
     fn drop(&mut self) {
         CURRENT.with(|current| current.borrow_mut().take());
+        let mut threads = self
+            .census
+            .threads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let me = os::thread_id();
+        threads.retain(|&thread| thread != me);
+        drop(threads);
         self.census.count(&self.census.running, false, 1);
         if let Some(exit) = &self.exit
             && exit.state.swap(ENDED, Ordering::SeqCst) == WAITING
@@ -181,4 +248,37 @@ impl Drop for Member {
             joiner.unblock(1);
         }
     }
+}
+
+/// The operating system's side: thread ids, and the demotion of a thread to
+/// idle priority.
+#[cfg(target_os = "linux")]
+mod os {
+    /// The calling thread's id.
+    pub(super) fn thread_id() -> i32 {
+        // SAFETY: gettid has no preconditions and cannot fail.
+        unsafe { libc::gettid() }
+    }
+
+    /// Runs `thread` only when a processor is otherwise idle. Best effort:
+    /// a thread that has exited meanwhile is not there to demote.
+    pub(super) fn demote(thread: i32) {
+        let idle = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `idle` is a valid sched_param for SCHED_IDLE, and the call
+        // only reads it; an id of a thread that is gone fails harmlessly.
+        unsafe {
+            libc::sched_setscheduler(thread, libc::SCHED_IDLE, &idle);
+        }
+    }
+}
+
+/// Elsewhere, threads are not demoted: an abandoned spin with no call into
+/// the backend keeps its processor.
+#[cfg(not(target_os = "linux"))]
+mod os {
+    pub(super) fn thread_id() -> i32 {
+        0
+    }
+
+    pub(super) fn demote(_thread: i32) {}
 }

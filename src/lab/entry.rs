@@ -220,6 +220,9 @@ impl Entry {
             return Verdict::Error;
         }
         match (self.expectation(run.checker), caught) {
+            // A stress run decides nothing either way.
+            (Expect::Observe(_), None) if run.inconclusive.is_some() => Verdict::NotObserved,
+            (_, None) if run.inconclusive.is_some() => Verdict::Inconclusive,
             (Expect::Pass, None) if run.incomplete.is_some() => Verdict::PassedIncomplete,
             (expect, Some(kind)) if expect.catches(kind) => Verdict::Caught,
             (Expect::Catch(expected) | Expect::CatchEither(expected, _), Some(kind)) => {
@@ -341,6 +344,9 @@ pub enum Verdict {
     PassedIncomplete,
     /// Nothing was explored (a zero budget): no verdict at all.
     Error,
+    /// The checker gave up without a verdict (a loop it cannot finish);
+    /// the run says why, and how to let it finish.
+    Inconclusive,
 }
 
 impl Verdict {
@@ -358,6 +364,7 @@ impl Verdict {
             Verdict::NotObserved => "not-observed",
             Verdict::PassedIncomplete => "passed-incomplete",
             Verdict::Error => "error",
+            Verdict::Inconclusive => "inconclusive",
         }
     }
 
@@ -389,6 +396,7 @@ impl fmt::Display for Verdict {
             Verdict::NotObserved => f.write_str("not observed"),
             Verdict::PassedIncomplete => f.write_str("passed (incomplete)"),
             Verdict::Error => f.write_str("ERROR (nothing explored)"),
+            Verdict::Inconclusive => f.write_str("INCONCLUSIVE"),
         }
     }
 }

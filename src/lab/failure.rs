@@ -104,6 +104,10 @@ pub enum FailureKind {
     NotLinearizable,
     /// A real-thread run did not finish before its watchdog fired.
     Hang,
+    /// Threads ran on without end under a fair schedule, none getting out
+    /// of its loop: shuttle's random scheduler, which runs every thread
+    /// again sooner or later, hit its step bound.
+    Livelock,
     /// Any other panic: a defect in the scenario or the checker, never a
     /// verdict on the primitive.
     Panic,
@@ -129,6 +133,7 @@ impl fmt::Display for FailureKind {
             FailureKind::Leak => f.write_str("leak"),
             FailureKind::NotLinearizable => f.write_str("not-linearizable"),
             FailureKind::Hang => f.write_str("hang"),
+            FailureKind::Livelock => f.write_str("livelock"),
             FailureKind::Panic => f.write_str("panic"),
         }
     }

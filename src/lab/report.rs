@@ -27,8 +27,11 @@ impl Cell {
                     run.schedules
                 )
             }
-            None => match &run.incomplete {
-                Some(why) if verdict == Verdict::PassedIncomplete => {
+            None => match (&run.incomplete, &run.inconclusive) {
+                (_, Some(why)) if verdict == Verdict::Inconclusive => {
+                    format!("inconclusive ({why}) · {} · {millis} ms", run.schedules)
+                }
+                (Some(why), _) if verdict == Verdict::PassedIncomplete => {
                     format!(
                         "passed (incomplete: {why}) · {} · {millis} ms",
                         run.schedules
@@ -61,7 +64,7 @@ pub struct JsonRow {
     pub expected: String,
     /// The verdict: `caught`, `passed`, `passed-incomplete`, `escaped`,
     /// `false-alarm`, `expected-escape`, `caught-other`, `caught-unexpectedly`,
-    /// `observed`, `not-observed`, `error`, or `n/a`.
+    /// `observed`, `not-observed`, `error`, `inconclusive`, or `n/a`.
     pub verdict: &'static str,
     /// Whether the verdict agrees with the catalogue.
     pub as_expected: bool,
@@ -72,6 +75,9 @@ pub struct JsonRow {
     pub complete: bool,
     /// Why it was not, where it was not.
     pub incomplete: Option<String>,
+    /// Why the checker gave up without a verdict, where it did (the
+    /// verdict is then `inconclusive`, or `not-observed` for stress).
+    pub inconclusive: Option<String>,
     /// Milliseconds until the verdict.
     pub millis: u128,
     /// The failure caught, if any.
@@ -148,6 +154,7 @@ impl From<&Cell> for JsonRow {
             schedules: run.map_or(0, |r| r.schedules),
             complete: run.is_none_or(|r| r.incomplete.is_none()),
             incomplete: run.and_then(|r| r.incomplete.clone()),
+            inconclusive: run.and_then(|r| r.inconclusive.clone()),
             millis: run.map_or(0, |r| r.elapsed.as_millis()),
             failure: run.and_then(|r| {
                 r.failure.as_ref().map(|failure| JsonFailure {

@@ -161,7 +161,78 @@ fn object_label(index: usize) -> String {
     }
 }
 
+/// The loop a trace ends in: the thread that made most of its last events,
+/// and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Spin {
+    /// The spinning thread's name (`T2`).
+    pub(crate) thread: String,
+    /// The source location it returned to most often.
+    pub(crate) location: String,
+    /// Whether the loop yields (`yield_now` or `spin_loop`).
+    pub(crate) yields: bool,
+}
+
+impl Spin {
+    /// What to tell a user whose checker gave up in this loop.
+    pub(crate) fn hint(&self) -> String {
+        let Spin {
+            thread, location, ..
+        } = self;
+        if self.yields {
+            format!(
+                "the loop at {location} ({thread}) yields, yet never gets out: if no thread \
+                 can ever let it out, that is a livelock"
+            )
+        } else {
+            format!(
+                "the spin loop at {location} ({thread}) has no scheduling point: call \
+                 `B::spin_loop()` or `B::yield_now()` in it"
+            )
+        }
+    }
+}
+
 impl Trace {
+    /// The loop this trace ends in, if it ends in one: among its last 64
+    /// events, the thread with the most, and that thread's most frequent
+    /// location.
+    pub(crate) fn spin(&self) -> Option<Spin> {
+        let tail = &self.events[self.events.len().saturating_sub(64)..];
+        let most = |keys: Vec<&str>| {
+            let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+            keys.into_iter()
+                .for_each(|key| *counts.entry(key).or_default() += 1);
+            counts
+                .into_iter()
+                .max_by_key(|&(_, count)| count)
+                .map(|(key, _)| key.to_owned())
+        };
+        let names: Vec<String> = tail.iter().map(|e| thread_name(e.thread)).collect();
+        let thread = most(names.iter().map(String::as_str).collect())?;
+        let mine: Vec<&Event> = tail
+            .iter()
+            .zip(&names)
+            .filter(|(_, name)| **name == thread)
+            .map(|(event, _)| event)
+            .collect();
+        let location = most(mine.iter().map(|e| short(&e.location)).collect())?;
+        let yields = mine.iter().any(|e| e.op == "yield" || e.op == "spin");
+        Some(Spin {
+            thread,
+            location,
+            yields,
+        })
+    }
+
+    /// The trace's last `events` events, for a run that ends in a loop of
+    /// thousands.
+    pub(crate) fn tail(mut self, events: usize) -> Trace {
+        let cut = self.events.len().saturating_sub(events);
+        self.events.drain(..cut);
+        self
+    }
+
     /// The number of context switches: consecutive events of different
     /// threads.
     pub fn switches(&self) -> usize {

@@ -132,6 +132,12 @@ impl Kit {
 
     /// Adds scenario `S`, run under loom, shuttle (random and PCT) and
     /// stress.
+    ///
+    /// # Panics
+    ///
+    /// If the kit has a scenario of the same [`NAME`](Scenario::NAME)
+    /// already, or the name is [`SPEC`].
+    #[track_caller]
     pub fn scenario<S: Scenario>(self) -> Kit {
         let worlds = Worlds {
             std: S::run::<Std>,
@@ -204,16 +210,19 @@ impl Kit {
         }
     }
 
-    /// Runs a failure again from its replay: `scenario` is the failing
-    /// run's [`OwnRun::scenario`], and `replay` its [`Run::replay`], e.g.
+    /// Runs a failure again from its replay: `budget` is the one the kit
+    /// was checked with, `scenario` the failing run's
+    /// [`OwnRun::scenario`], and `replay` its [`Run::replay`], e.g.
     /// `"--checker shuttle-random --seed 1 --schedules 3"`. The run returned
-    /// stops at the same failure, with its trace.
+    /// stops at the same failure, with its trace; `Err` if no failure comes
+    /// back (a failure the linearizability checker saw only on real threads
+    /// does not replay).
     ///
     /// `Err` says why the replay cannot run: an unknown scenario, a checker
     /// that has no replay there (stress and the model test never have one;
     /// a scenario replays under loom and shuttle, the spec under the
     /// linearizability checker), or a malformed string.
-    pub fn replay(&self, scenario: &str, replay: &str) -> Result<Run, String> {
+    pub fn replay(&self, budget: &Budget, scenario: &str, replay: &str) -> Result<Run, String> {
         let (checker, seed, schedules) = parse_replay(replay)?;
         let replays = if scenario == SPEC {
             checker == Checker::Linearizability
@@ -237,12 +246,20 @@ impl Kit {
             Subject::scenario(*worlds)
         };
         let budget = Budget {
-            seed: seed.unwrap_or(Budget::default().seed),
-            shuttle_iterations: schedules.unwrap_or(Budget::default().shuttle_iterations),
-            ..Budget::default()
+            seed: seed.unwrap_or(budget.seed),
+            shuttle_iterations: schedules.unwrap_or(budget.shuttle_iterations),
+            ..budget.clone()
         };
-        checkers::run(checker, &subject, &budget)
-            .ok_or_else(|| format!("{checker} does not apply to {scenario:?}"))
+        let run = checkers::run(checker, &subject, &budget)
+            .ok_or_else(|| format!("{checker} does not apply to {scenario:?}"))?;
+        match run.failure {
+            Some(_) => Ok(run),
+            None => Err(format!(
+                "{scenario:?} under {checker} ran {} schedules without the failure: check that \
+                 `budget` is the one the kit was checked with",
+                run.schedules
+            )),
+        }
     }
 
     /// The kit's sequential spec, as a subject of its own.
@@ -254,8 +271,15 @@ impl Kit {
         }
     }
 
-    /// Adds `worlds` as the scenario `name`.
+    /// Adds `worlds` as the scenario `name`; panics if the name is taken
+    /// (or is [`SPEC`]), since a replay names its scenario.
+    #[track_caller]
     fn with(mut self, name: &'static str, worlds: Worlds) -> Kit {
+        let taken = name == SPEC || self.scenarios.iter().any(|(other, _)| *other == name);
+        assert!(
+            !taken,
+            "the kit already has a scenario named {name:?}: give each its own `Scenario::NAME`"
+        );
         self.scenarios.push((name, worlds));
         self
     }
@@ -284,17 +308,11 @@ fn parse_replay(replay: &str) -> Result<(Checker, Option<u64>, Option<usize>), S
     while let Some(flag) = words.next() {
         let value = words.next().ok_or_else(malformed)?;
         match flag {
-            "--checker" => {
-                let found = Checker::ALL.into_iter().find(|c| c.name() == value);
-                checker = Some(found.ok_or_else(|| format!("unknown checker {value:?}"))?);
-            }
+            "--checker" => checker = Some(Checker::parse(value)?),
             "--seed" => seed = Some(value.parse().map_err(|_| malformed())?),
-            "--schedules" => schedules = Some(value.parse().map_err(|_| malformed())?),
+            "--schedules" => schedules = Some(Budget::schedule_count(value)?),
             _ => return Err(malformed()),
         }
-    }
-    if schedules == Some(0) {
-        return Err("a replay of 0 schedules explores nothing".into());
     }
     Ok((checker.ok_or_else(malformed)?, seed, schedules))
 }
@@ -328,8 +346,8 @@ pub fn check_event<F: EventFamily>(budget: &Budget) -> OwnReport {
 /// duplicates, lost items, lost wakeups) and at capacity 2
 /// ([`queue_burst`](queue::scenarios::queue_burst): a wakeup per item, FIFO
 /// order), the model test (unbounded and capacities 1 to 3, timed
-/// operations included) and the linearizability of a put/get/task_done/join
-/// history. [`Kit::queue`], checked.
+/// operations included) and the linearizability of a recorded
+/// put/get/task_done/join history at capacity 1. [`Kit::queue`], checked.
 pub fn check_queue<F: QueueFamily>(budget: &Budget) -> OwnReport {
     Kit::queue::<F>().check(budget)
 }

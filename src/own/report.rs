@@ -67,13 +67,22 @@ impl OwnReport {
 
     /// Whether no deterministic checker found anything, and each explored
     /// what it was asked to: a report with no deterministic run, a run that
-    /// explored nothing, or one cut short (loom's cap), is not clean.
+    /// explored nothing, one cut short (loom's cap), or one that gave up
+    /// without a verdict (inconclusive), is not clean.
     pub fn is_clean(&self) -> bool {
         self.caught().is_none()
             && self.deterministic().next().is_some()
-            && self
-                .deterministic()
-                .all(|own| own.run.schedules > 0 && own.run.incomplete.is_none())
+            && self.deterministic().all(|own| {
+                let run = &own.run;
+                run.schedules > 0 && run.incomplete.is_none() && run.inconclusive.is_none()
+            })
+    }
+
+    /// The deterministic runs that gave up without a verdict, and why: a
+    /// loop the checker cannot finish is not a bug it caught.
+    pub fn inconclusive(&self) -> impl Iterator<Item = (Checker, &str)> {
+        self.deterministic()
+            .filter_map(|own| Some((own.run.checker, own.run.inconclusive.as_deref()?)))
     }
 
     /// Panics, with the whole report, unless it [is clean](OwnReport::is_clean).
@@ -123,6 +132,12 @@ impl fmt::Display for OwnReport {
                 (Some(failure), _) => {
                     writeln!(f, "caught after {} schedules: {failure}", run.schedules)?
                 }
+                _ if run.inconclusive.is_some() => writeln!(
+                    f,
+                    "inconclusive after {} schedules: {}",
+                    run.schedules,
+                    run.inconclusive.as_deref().unwrap_or_default()
+                )?,
                 _ if run.schedules == 0 => {
                     writeln!(f, "explored nothing (the budget allows no schedule)")?
                 }
@@ -136,7 +151,10 @@ impl fmt::Display for OwnReport {
             writeln!(f, "\n{scenario} · {}, the failing execution:", run.checker)?;
             writeln!(f, "{}", trace.table())?;
             if let Some(replay) = &run.replay {
-                writeln!(f, "Replay it: kit.replay({scenario:?}, {replay:?})")?;
+                writeln!(
+                    f,
+                    "Replay it: kit.replay(&budget, {scenario:?}, {replay:?})"
+                )?;
             }
         }
         Ok(())

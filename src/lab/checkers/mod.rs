@@ -13,6 +13,7 @@
 //! schedules (or rounds, or cases) were explored until the verdict, and how
 //! long that took.
 
+mod giveup;
 mod loom;
 pub mod model;
 pub(crate) mod shuttle;
@@ -70,6 +71,27 @@ impl Checker {
             Checker::Model => "model",
             Checker::Linearizability => "linearizability",
         }
+    }
+
+    /// The checker of this [name](Checker::name).
+    ///
+    /// ```
+    /// use synclab::lab::checkers::Checker;
+    ///
+    /// assert_eq!(Checker::parse("shuttle-pct"), Ok(Checker::ShuttlePct));
+    /// assert!(Checker::parse("nobody").unwrap_err().contains("the checkers are loom"));
+    /// ```
+    pub fn parse(name: &str) -> Result<Checker, String> {
+        Checker::ALL
+            .into_iter()
+            .find(|c| c.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Checker::ALL.iter().map(|c| c.name()).collect();
+                format!(
+                    "unknown checker `{name}`; the checkers are {}",
+                    names.join(", ")
+                )
+            })
     }
 
     /// Whether a run of this checker is deterministic, so that its verdict
@@ -173,6 +195,13 @@ pub struct Run {
     /// failure is its verdict.
     #[serde(default)]
     pub incomplete: Option<String>,
+    /// Why the checker gave up without a verdict, with the likely cause and
+    /// its fix (loom's branch limit or shuttle-PCT's step bound in a loop
+    /// with no scheduling point, a stress round whose threads were still
+    /// running at its timeout), or `None`. An inconclusive run has no
+    /// failure: it is neither caught nor passed.
+    #[serde(default)]
+    pub inconclusive: Option<String>,
 }
 
 impl Run {
@@ -188,6 +217,7 @@ impl Run {
             replay: None,
             trace: None,
             incomplete: None,
+            inconclusive: None,
         }
     }
 
@@ -259,6 +289,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
             )
         }
     };
+    giveup::judge(&mut run, subject, budget);
     // A seeded checker that stopped short of its budget without a failure
     // did not explore what it was asked to (loom states its own cap).
     let asked = match checker {
@@ -272,6 +303,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
     if let Some((asked, unit)) = asked
         && run.failure.is_none()
         && run.incomplete.is_none()
+        && run.inconclusive.is_none()
         && run.schedules < asked
     {
         run.incomplete = Some(format!("{} of {asked} {unit}", run.schedules));

@@ -12,15 +12,15 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
+use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
 
+use super::watchdog::{Limits, Round, watch};
 use crate::lab::failure::{Bug, Failure, FailureKind};
 use crate::lab::quiet;
 
@@ -29,7 +29,7 @@ use crate::lab::quiet;
 /// [`check_sequence`](crate::lab::spec::check_sequence)).
 pub trait Sequential: 'static {
     /// One case: the primitive's parameters and the operations to apply.
-    type Case: Clone + Debug + Send;
+    type Case: Clone + Debug + Send + 'static;
 
     /// The cases proptest generates, and fuzzer bytes decode through.
     fn cases() -> impl Strategy<Value = Self::Case>;
@@ -41,8 +41,8 @@ pub trait Sequential: 'static {
 
 /// How long one sequential case may take before the model test reports it
 /// as a hang: far more than any case of the lab's specs needs (at most 24
-/// operations, timeouts of 200 µs), and short enough that shrinking a
-/// hanging case stays quick.
+/// operations, timeouts of 200 µs). A case whose one thread blocks with
+/// nothing changing is reported sooner, after the stall window.
 pub const CASE_LIMIT: Duration = Duration::from_millis(500);
 
 /// The model test of `T`: `cases` proptest cases from `seed`, each checked;
@@ -50,45 +50,53 @@ pub const CASE_LIMIT: Duration = Duration::from_millis(500);
 /// verdict (the failing one included).
 ///
 /// A case whose primitive disagrees with the spec is a
-/// [`Bug::WrongResult`]; one that does not finish within [`CASE_LIMIT`] (an
-/// operation blocks where the spec says it returns) is a
-/// [`FailureKind::Hang`], and its thread is abandoned, blocked.
+/// [`Bug::WrongResult`]. A case that does not finish (an operation blocks,
+/// or spins, where the spec says it returns) is a [`FailureKind::Hang`]:
+/// the case runs as a watched round, so its thread is abandoned like a hung
+/// stress round's (it unwinds at its next yield or spin, at idle priority
+/// meanwhile), and it is not shrunk: every later case counts as passing, so
+/// that no more threads hang.
 pub fn model_test<T: Sequential>(cases: u32, seed: u64) -> (Option<Failure>, usize) {
-    let (failure, run) = run_cases(T::cases(), cases, seed, within_limit::<T>);
+    let hung = Cell::new(false);
+    let (failure, run) = run_cases(T::cases(), cases, seed, |case| {
+        if hung.get() {
+            return Ok(());
+        }
+        let outcome = watched::<T>(case);
+        hung.set(matches!(&outcome, Err(failure) if failure.kind == FailureKind::Hang));
+        outcome
+    });
     (failure.map(|(failure, _)| failure), run)
 }
 
-/// Checks `case` on a thread of its own, waiting at most [`CASE_LIMIT`].
-fn within_limit<T: Sequential>(case: &T::Case) -> Result<(), Failure> {
-    let (sender, receiver) = mpsc::channel();
+/// Checks `case` as one watched round (see [`watch`]).
+fn watched<T: Sequential>(case: &T::Case) -> Result<(), Failure> {
     let case = case.clone();
-    let checker = thread::Builder::new()
-        .name("synclab-model".into())
-        .spawn(quiet::inherit(move || {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| T::check(&case)));
-            let _ = sender.send(outcome.map_err(Failure::from_panic));
-        }));
-    if let Err(error) = checker {
-        return Err(Failure::new(
-            FailureKind::Panic,
-            format!("cannot start the model test's thread: {error}"),
-        ));
-    }
-    match receiver.recv_timeout(CASE_LIMIT) {
-        Ok(Ok(Ok(()))) => Ok(()),
-        Ok(Ok(Err(why))) => Err(Failure::new(
-            FailureKind::Assertion(Bug::WrongResult),
-            format!("[{}] {why}", Bug::WrongResult),
-        )),
-        Ok(Err(panicked)) => Err(panicked),
-        Err(_) => Err(Failure::new(
-            FailureKind::Hang,
-            format!(
-                "the case did not finish within {CASE_LIMIT:?}: an operation blocks where \
-                 the spec says it returns"
-            ),
-        )),
-    }
+    let round = move || panic::catch_unwind(AssertUnwindSafe(|| T::check(&case)));
+    let limits = Limits {
+        timeout: CASE_LIMIT,
+        stall: CASE_LIMIT / 5,
+    };
+    let mut outcome = Ok(());
+    watch(1, limits, round, |_, round| {
+        outcome = match round {
+            Round::Done(Ok(Ok(()))) => Ok(()),
+            Round::Done(Ok(Err(why))) => Err(Failure::new(
+                FailureKind::Assertion(Bug::WrongResult),
+                format!("[{}] {why}", Bug::WrongResult),
+            )),
+            Round::Done(Err(panicked)) => Err(Failure::from_panic(panicked)),
+            Round::Hung { failure, .. } => Err(Failure::new(
+                FailureKind::Hang,
+                format!(
+                    "an operation does not return where the spec says it does ({})",
+                    failure.message
+                ),
+            )),
+        };
+        ControlFlow::Break(())
+    })?;
+    outcome
 }
 
 /// The operation fuzz test of `T`: decodes `data` into a case through

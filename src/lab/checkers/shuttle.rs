@@ -7,11 +7,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
-use shuttle::{Config, FailurePersistence, Runner};
+use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::{Budget, Checker, Run};
 use crate::lab::failure::Failure;
 use crate::lab::{quiet, trace};
+
+/// The most steps one shuttle execution may take: the lab's scenarios take
+/// a few hundred, so an execution that reaches it is a loop that does not
+/// end (see [`giveup`](super::giveup)). shuttle's own default is 1,000,000,
+/// which a traced execution would take seconds and hundreds of megabytes
+/// to reach.
+pub(crate) const MAX_STEPS: usize = 50_000;
 
 /// Which shuttle scheduler to use.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +48,7 @@ pub(crate) fn run(
     let mut config = Config::new();
     config.failure_persistence = FailurePersistence::None;
     config.silence_warnings = true;
+    config.max_steps = MaxSteps::FailAfter(MAX_STEPS);
     quiet::quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
             Runner::new(scheduler, config).run(move || trace::execution(&test));

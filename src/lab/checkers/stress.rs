@@ -22,8 +22,13 @@ pub type Histogram = BTreeMap<String, usize>;
 /// The histogram key of a round that broke no invariant.
 pub const OK: &str = "ok";
 
+/// The histogram key of a round cut off at its timeout with threads still
+/// running: neither a pass nor a hang.
+pub const INCONCLUSIVE: &str = "inconclusive";
+
 pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
     let mut histogram = Histogram::new();
+    let mut starved = None;
     let mut run = Run::timed(Checker::Stress, || {
         let ops = budget.stress_ops;
         let round = move || {
@@ -39,7 +44,15 @@ pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
         let watched = watch(budget.stress_rounds, limits, round, |_, round| {
             let outcome = match round {
                 Round::Done(outcome) => outcome,
-                Round::Hung(hang) => Some(hang),
+                Round::Hung {
+                    failure,
+                    deadlock: false,
+                } => {
+                    *histogram.entry(INCONCLUSIVE.to_owned()).or_insert(0) += 1;
+                    starved = Some(failure.message);
+                    return ControlFlow::Continue(());
+                }
+                Round::Hung { failure, .. } => Some(failure),
             };
             let key = outcome
                 .as_ref()
@@ -55,6 +68,12 @@ pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
             Err(failure) => (Some(failure), 0),
         }
     });
+    if let (None, Some(why)) = (&run.failure, starved) {
+        run.inconclusive = Some(format!(
+            "{why}. Its threads were still running: a livelock, or threads starved by \
+             spinning ones (on real threads the lab cannot tell which; shuttle-random can)"
+        ));
+    }
     run.histogram = Some(histogram);
     run
 }

@@ -2,7 +2,9 @@
 //! and the real-thread linearizability check. A worker thread runs the
 //! rounds and reports each outcome. A round is taken as hung, and its
 //! threads are abandoned (they hold only `Arc`s, so abandoning them is
-//! safe), when
+//! safe; they unwind at their next yield or spin and run at idle priority
+//! until then, so that they cannot slow what runs next: see
+//! [`census`](crate::lab::census)), when
 //!
 //! - every one of its threads has been blocked for the stall window with
 //!   nothing changing (its [census](crate::lab::census)): a deadlock, seen at
@@ -35,8 +37,15 @@ pub(crate) struct Limits {
 pub(crate) enum Round<T> {
     /// It finished with this outcome.
     Done(T),
-    /// It did not finish within the timeout.
-    Hung(Failure),
+    /// It did not finish: a [`Hang`](FailureKind::Hang).
+    Hung {
+        /// The hang, and why it was taken as one.
+        failure: Failure,
+        /// Whether every thread was blocked with nothing changing (a
+        /// deadlock); if not, the timeout ran out with threads still
+        /// running (a livelock, or threads starved by spinning ones).
+        deadlock: bool,
+    },
 }
 
 /// Runs `round` up to `rounds` times on a worker thread, quietly, handing
@@ -76,7 +85,9 @@ fn watch_quietly<T: Send + 'static>(
                 *worker_current
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner) = Arc::clone(&census);
-                if sender.send(census::counted(&census, &mut round)).is_err() {
+                let outcome = census::counted(&census, &mut round);
+                // A round given up on ends the worker, even if it got out.
+                if census.is_abandoned() || sender.send(outcome).is_err() {
                     break;
                 }
             }
@@ -91,27 +102,34 @@ fn watch_quietly<T: Send + 'static>(
     loop {
         let round = match next(&outcomes, &current, limits) {
             Ok(outcome) => Round::Done(outcome),
-            Err(Some(why)) => Round::Hung(Failure::new(
-                FailureKind::Hang,
-                format!("round {}: {why}; its threads are abandoned", done + 1),
-            )),
+            Err(Some((why, deadlock))) => {
+                current
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .abandon();
+                let failure = Failure::new(
+                    FailureKind::Hang,
+                    format!("round {}: {why}; its threads are abandoned", done + 1),
+                );
+                Round::Hung { failure, deadlock }
+            }
             Err(None) => return Ok(done),
         };
         done += 1;
-        let hung = matches!(round, Round::Hung(_));
+        let hung = matches!(round, Round::Hung { .. });
         if seen(done, round).is_break() || hung {
             return Ok(done);
         }
     }
 }
 
-/// The next round's outcome; `Err(Some(why))` if it hung, `Err(None)` if
-/// the worker is gone.
+/// The next round's outcome; `Err(Some((why, deadlock)))` if it hung,
+/// `Err(None)` if the worker is gone.
 fn next<T>(
     outcomes: &mpsc::Receiver<T>,
     current: &Current,
     limits: Limits,
-) -> Result<T, Option<String>> {
+) -> Result<T, Option<(String, bool)>> {
     let start = Instant::now();
     let poll = (limits.stall / 4)
         .min(limits.timeout)
@@ -126,7 +144,8 @@ fn next<T>(
         }
         let now = Instant::now();
         if now - start >= limits.timeout {
-            return Err(Some(format!("did not finish within {:?}", limits.timeout)));
+            let why = format!("did not finish within {:?}", limits.timeout);
+            return Err(Some((why, false)));
         }
         let snapshot = current
             .lock()
@@ -135,10 +154,11 @@ fn next<T>(
         stalled = match stalled {
             Some((since, first)) if snapshot == first => {
                 if now - since >= limits.stall {
-                    return Err(Some(format!(
+                    let why = format!(
                         "every thread blocked for {:?} with nothing changing (a deadlock)",
                         now - since
-                    )));
+                    );
+                    return Err(Some((why, true)));
                 }
                 Some((since, first))
             }

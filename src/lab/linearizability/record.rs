@@ -221,7 +221,9 @@ where
             Round::Done(None) => return ControlFlow::Continue(()),
             Round::Done(Some(failure)) => Some(failure),
             // A hung round is taken as deadlocked, and judged by its history.
-            Round::Hung(hang) => judge_deadlock(&initial, &last_history(&slot), hang, deadlock_ok),
+            Round::Hung { failure: hang, .. } => {
+                judge_deadlock(&initial, &last_history(&slot), hang, deadlock_ok)
+            }
         };
         ControlFlow::Break(())
     });
