@@ -130,7 +130,13 @@ fn main() -> ExitCode {
                 || std::thread::available_parallelism().map_or(1, usize::from),
                 usize::from,
             );
-            run(&filters, &checkers, json, &budget(seed, iterations), jobs)
+            run(
+                &filters,
+                &checkers,
+                json,
+                &Budget::default().replaying(seed, iterations),
+                jobs,
+            )
         }
         Command::Explain { variant } => explain(&variant),
         Command::BenchSummary { criterion_dir } => match bench_summary::read(&criterion_dir) {
@@ -186,16 +192,6 @@ fn variant(id: &str) -> Result<&'static Entry, ExitCode> {
         eprintln!("synclab: no variant `{id}`; `synclab list` shows them");
         ExitCode::from(2)
     })
-}
-
-/// The default budget, with the seed and schedule count given.
-fn budget(seed: Option<u64>, schedules: Option<usize>) -> Budget {
-    let defaults = Budget::default();
-    Budget {
-        seed: seed.unwrap_or(defaults.seed),
-        shuttle_iterations: schedules.unwrap_or(defaults.shuttle_iterations),
-        ..defaults
-    }
 }
 
 fn run(
@@ -285,7 +281,11 @@ fn replay(id: &str, checker: Checker, seed: Option<u64>, schedules: Option<usize
         Ok(entry) => entry,
         Err(code) => return code,
     };
-    let cell = Cell::run(entry, checker, &budget(seed, schedules));
+    let cell = Cell::run(
+        entry,
+        checker,
+        &Budget::default().replaying(seed, schedules),
+    );
     let Some(run) = &cell.run else {
         eprintln!("synclab: {checker} does not apply to {id}");
         return ExitCode::from(2);

@@ -8,7 +8,7 @@ use synclab::backend::{AtomicU32Ops, Backend, CellOps, Join, Ordering, Untracked
 use synclab::lab::Budget;
 use synclab::lab::checkers::{self, Checker, Subject, Worlds};
 use synclab::lab::entry::Verdict;
-use synclab::lab::failure::FailureKind;
+use synclab::lab::failure::{Bug, FailureKind};
 use synclab::lab::runner::Cell;
 use synclab::worlds;
 
@@ -262,7 +262,8 @@ fn a_model_catch_counts_the_cases_it_ran() {
     let budget = Budget::default();
     let broken = synclab::catalogue::find("queue-no-full-check").unwrap();
     let caught = broken.run(Checker::Model, &budget).unwrap();
-    assert!(caught.failure.is_some());
+    let kind = caught.failure.as_ref().map(|f| f.kind);
+    assert_eq!(kind, Some(FailureKind::Assertion(Bug::WrongResult)));
     assert!(
         (1..budget.model_cases as usize).contains(&caught.schedules),
         "{} cases",

@@ -75,25 +75,27 @@ fn the_same_spin_lock_with_a_spin_hint_passes() {
 /// `/proc` after their round was abandoned.
 static MARKED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-fn mark() {
+/// Adds the calling thread's id (Linux) to `marked`.
+fn mark(marked: &Mutex<Vec<u32>>) {
     let link = std::fs::read_link("/proc/thread-self").expect("Linux");
     let tid = link.file_name().unwrap().to_str().unwrap().parse().unwrap();
-    MARKED.lock().unwrap().push(tid);
+    marked.lock().unwrap().push(tid);
 }
 
 /// Two threads each raise a flag, meet, then wait, yielding, while the
 /// other's is raised. Both are up, and neither ever lowers it: every
 /// schedule spins on forever. With `DEFERS`, thread 1 lowers its flag and
-/// waits its turn instead: no livelock.
-struct Polite<const DEFERS: bool>;
+/// waits its turn instead: no livelock. With `MARK`, each thread on real
+/// threads adds its id to [`MARKED`].
+struct Polite<const DEFERS: bool, const MARK: bool = false>;
 
-impl<const DEFERS: bool> Scenario for Polite<DEFERS> {
+impl<const DEFERS: bool, const MARK: bool> Scenario for Polite<DEFERS, MARK> {
     const NAME: &'static str = "polite";
     fn run<B: Backend>(_ops: u32) {
         let flags = Arc::new([(); 3].map(|()| B::AtomicU32::new(0)));
         run_threads::<B, _>(2, &flags, |flags, me| {
-            if B::NAME == "std" {
-                mark();
+            if MARK && B::NAME == "std" {
+                mark(&MARKED);
             }
             let other = &flags[1 - me];
             flags[me].store(1, Ordering::SeqCst);
@@ -191,7 +193,7 @@ fn an_abandoned_stress_round_leaves_no_thread_spinning() {
 }
 
 fn polite<B: Backend>(ops: u32) {
-    Polite::<false>::run::<B>(ops);
+    Polite::<false, true>::run::<B>(ops);
 }
 
 /// A spin that never calls into the backend cannot be unwound: its threads
@@ -201,10 +203,7 @@ fn an_abandoned_thread_that_cannot_unwind_runs_at_idle_priority() {
     fn stuck<B: Backend>(_ops: u32) {
         let flag = Arc::new(B::AtomicU32::new(1));
         run_threads::<B, _>(1, &flag, |flag, _| {
-            STUCK.lock().unwrap().push({
-                let link = std::fs::read_link("/proc/thread-self").unwrap();
-                link.file_name().unwrap().to_str().unwrap().parse().unwrap()
-            });
+            mark(&STUCK);
             while flag.load(Ordering::Relaxed) == 1 {
                 std::hint::spin_loop();
             }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use synclab::backend::Std;
 use synclab::counter::spec::{CounterOp, CounterRet, CounterSpec};
-use synclab::kinds::model::Programs;
+use synclab::kinds::model;
+use synclab::lab::Budget;
+use synclab::lab::linearizability::generated::SCHEDULES_PER_PROGRAM;
 use synclab::lab::linearizability::{CheckError, Ending, History, check, check_recorded_std};
 use synclab::lock::spec::{LockOp, LockRet, LockSpec};
 use synclab::queue::spec::QueueModel;
@@ -210,19 +212,32 @@ fn correct_primitives_on_real_threads_are_linearizable() {
     }
 }
 
+/// A budget for `count` generated programs from seed 7.
+fn programs(count: usize) -> Budget {
+    Budget {
+        shuttle_iterations: count * SCHEDULES_PER_PROGRAM,
+        seed: 7,
+        ..Budget::default()
+    }
+}
+
 /// Generated programs (threads × operations) pass on the correct queue,
 /// under shuttle and on real threads.
 #[test]
 fn generated_programs_pass_on_the_correct_queue() {
-    let cases = Programs::<QueueModel<queue::Correct>>::check(32, 7).unwrap();
-    assert_eq!(cases, 32);
+    let budget = programs(32);
+    let (failure, schedules) = model::linearizability::<QueueModel<queue::Correct>>(&budget);
+    assert!(failure.is_none(), "{failure:?}");
+    assert_eq!(schedules, budget.shuttle_iterations);
 }
 
 /// On the queue that never waits for room, generated programs fail, and
 /// proptest shrinks the failure to a program of a few operations.
 #[test]
 fn generated_programs_catch_the_missing_full_check_and_shrink() {
-    let failure = Programs::<QueueModel<queue::broken::NoFullCheck>>::check(64, 7).unwrap_err();
+    let budget = programs(64);
+    let (failure, _) = model::linearizability::<QueueModel<queue::broken::NoFullCheck>>(&budget);
+    let failure = failure.expect("caught");
     assert_eq!(
         failure.kind,
         synclab::lab::failure::FailureKind::NotLinearizable,

@@ -49,9 +49,9 @@
 
 pub mod model;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Deadline, Std};
 
 /// Tries `attempt` until it gives `Some` or `timeout` passes on the real
 /// clock, yielding between tries: the default of every timed method of the
@@ -71,16 +71,15 @@ use crate::backend::Backend;
 /// assert_eq!(poll_for(Duration::ZERO, || None::<()>), None);
 /// ```
 pub fn poll_for<R>(timeout: Duration, mut attempt: impl FnMut() -> Option<R>) -> Option<R> {
-    let deadline = Instant::now().checked_add(timeout);
+    let deadline = Deadline::after(timeout);
     loop {
         if let Some(done) = attempt() {
             return Some(done);
         }
-        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+        if Std::expired(deadline) {
             return None;
         }
-        crate::lab::census::leave_if_abandoned();
-        std::thread::yield_now();
+        Std::yield_now();
     }
 }
 

@@ -115,13 +115,6 @@ impl<M: Model> Programs<M> {
         generated::programs(M::parameters(), untimed)
     }
 
-    /// proptest over the programs: `cases` from `seed`, each under shuttle
-    /// and on real threads. Returns the cases run, or the failure naming the
-    /// shrunk program.
-    pub fn check(cases: u32, seed: u64) -> Result<usize, Failure> {
-        generated::check_programs::<Self>(Self::strategy(), cases, seed)
-    }
-
     fn run<B: Backend>(program: &Program<OpOf<M>>, recorder: Arc<Recorder<M::Spec>>) {
         let object = M::new::<B>(program.parameter);
         let shared = Arc::new((recorder, object, program.clone()));

@@ -50,6 +50,16 @@ impl Budget {
     /// schedules of a lab scenario take about a minute.
     pub const MAX_SCHEDULES: usize = 1_000_000;
 
+    /// This budget, with a replay's seed and schedule count where it gives
+    /// them: what reruns a seeded checker up to the failing schedule.
+    pub fn replaying(&self, seed: Option<u64>, schedules: Option<usize>) -> Budget {
+        Budget {
+            seed: seed.unwrap_or(self.seed),
+            shuttle_iterations: schedules.unwrap_or(self.shuttle_iterations),
+            ..self.clone()
+        }
+    }
+
     /// Reads a schedule count, from 1 to [`Budget::MAX_SCHEDULES`].
     ///
     /// ```

@@ -435,6 +435,23 @@ pub static LIMITS: &[Limit] = &[
         limit: "at most 4 spawned threads; the preemption bound (2 by default) limits what is explored",
     },
     Limit {
+        checkers: &[Checker::Loom],
+        limit: "an execution of more than 1,000 branches is given up on: inconclusive, since loom \
+                cannot tell a loop with no scheduling point from a livelock",
+    },
+    Limit {
+        checkers: &[Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "an execution of more than 50,000 steps is taken as a loop that does not end: a \
+                livelock under the random scheduler, inconclusive under PCT unless the random \
+                scheduler livelocks too",
+    },
+    Limit {
+        checkers: &[Checker::Linearizability],
+        limit: "an operation still blocked when every thread blocks is taken not to have taken \
+                effect: true of the lab's primitives, which block before their linearization \
+                point, not necessarily of yours",
+    },
+    Limit {
         checkers: &[Checker::Stress],
         limit: "not deterministic: a frequency, never a verdict on a broken variant",
     },

@@ -104,6 +104,11 @@ pub enum FailureKind {
     NotLinearizable,
     /// A real-thread run did not finish before its watchdog fired.
     Hang,
+    /// A model checker gave up on an execution that ran on without end
+    /// (loom's branch limit, shuttle's step bound). Not a verdict on the
+    /// primitive: the lab turns it into an inconclusive run or, where a
+    /// fair schedule shows it, a [`FailureKind::Livelock`].
+    GaveUp,
     /// Threads ran on without end under a fair schedule, none getting out
     /// of its loop: shuttle's random scheduler, which runs every thread
     /// again sooner or later, hit its step bound.
@@ -134,6 +139,7 @@ impl fmt::Display for FailureKind {
             FailureKind::NotLinearizable => f.write_str("not-linearizable"),
             FailureKind::Hang => f.write_str("hang"),
             FailureKind::Livelock => f.write_str("livelock"),
+            FailureKind::GaveUp => f.write_str("gave-up"),
             FailureKind::Panic => f.write_str("panic"),
         }
     }
@@ -207,6 +213,11 @@ fn classify(message: &str) -> FailureKind {
         FailureKind::DataRace
     } else if message.starts_with("not linearizable") {
         FailureKind::NotLinearizable
+    } else if message.starts_with("Model exceeded maximum number of branches")
+        || message.contains("exceeded max_steps bound")
+    {
+        // loom's branch limit, shuttle's step bound.
+        FailureKind::GaveUp
     } else if message.contains(" leaked.") {
         FailureKind::Leak
     } else {

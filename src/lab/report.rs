@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::checkers::{Checker, OK};
+use super::checkers::{Checker, INCONCLUSIVE, OK};
 use super::entry::{Entry, Expect, LIMITS, Verdict};
 use super::runner::{Cell, showcase};
 use super::trace::{Trace, thread_name};
@@ -20,12 +20,15 @@ impl Cell {
         let millis = run.elapsed.as_millis();
         match &run.histogram {
             Some(histogram) => {
-                let ok = histogram.get(OK).copied().unwrap_or(0);
-                format!(
-                    "{verdict} {}/{} · {millis} ms",
-                    run.schedules - ok,
-                    run.schedules
-                )
+                let count = |key| histogram.get(key).copied().unwrap_or(0);
+                // Rounds cut off with threads still running showed nothing.
+                let (ok, cut) = (count(OK), count(INCONCLUSIVE));
+                let showed = run.schedules - ok - cut;
+                let cut = match cut {
+                    0 => String::new(),
+                    cut => format!(" ({cut} inconclusive)"),
+                };
+                format!("{verdict} {showed}/{}{cut} · {millis} ms", run.schedules)
             }
             None => match (&run.incomplete, &run.inconclusive) {
                 (_, Some(why)) if verdict == Verdict::Inconclusive => {

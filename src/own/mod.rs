@@ -245,12 +245,7 @@ impl Kit {
                 .ok_or_else(|| format!("the kit has no scenario named {scenario:?}"))?;
             Subject::scenario(*worlds)
         };
-        let budget = Budget {
-            seed: seed.unwrap_or(budget.seed),
-            shuttle_iterations: schedules.unwrap_or(budget.shuttle_iterations),
-            ..budget.clone()
-        };
-        let run = checkers::run(checker, &subject, &budget)
+        let run = checkers::run(checker, &subject, &budget.replaying(seed, schedules))
             .ok_or_else(|| format!("{checker} does not apply to {scenario:?}"))?;
         match run.failure {
             Some(_) => Ok(run),

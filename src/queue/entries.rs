@@ -27,30 +27,13 @@ const fn join<V: QueueVariant>() -> Row {
     Row::new("queue", scenario, subject)
 }
 
-const QUEUE_CORRECT: Entry = queue::<Correct>().correct("correct", "queue-correct");
-const QUEUE_JOIN: Entry = join::<Correct>().correct("join", "queue-join");
-
 const LOST_UPDATE: FailureKind = FailureKind::Assertion(Bug::LostUpdate);
 const TASK_DONE_RACE: Expect = Expect::CatchEither(LOST_UPDATE, FailureKind::Deadlock);
 
 /// The queue's rows, correct ones first.
 pub static ENTRIES: &[Entry] = &[
-    // The correct queue runs each test once: the sequential one here, the
-    // recorded histories under `join` below.
-    Entry {
-        subject: Subject {
-            linearizability: None,
-            ..QUEUE_CORRECT.subject
-        },
-        ..QUEUE_CORRECT
-    },
-    Entry {
-        subject: Subject {
-            sequential: None,
-            ..QUEUE_JOIN.subject
-        },
-        ..QUEUE_JOIN
-    },
+    queue::<Correct>().correct("correct", "queue-correct"),
+    join::<Correct>().correct("join", "queue-join"),
     queue::<OneCondition>().broken(
         "one-condition",
         "queue-one-condition",

@@ -18,9 +18,14 @@
 //!   yields. shuttle-random's verdict on the same scenario is the one that
 //!   tells a livelock.
 //!
-//! Either way the run keeps the last events of the looping execution as its
-//! trace.
+//! - any other checker's give-up (the linearizability checker's shuttle
+//!   runs) is inconclusive, with the same hint.
+//!
+//! Each run keeps the last events of the looping execution as its trace.
+//! A give-up is classified once, as [`FailureKind::GaveUp`], where every
+//! caught panic is.
 
+use super::loom::MAX_BRANCHES;
 use super::shuttle::{self, MAX_STEPS, Strategy};
 use super::{Budget, Checker, Run, Subject};
 use crate::lab::failure::{Failure, FailureKind};
@@ -30,19 +35,11 @@ const TAIL: usize = 24;
 
 /// Turns a give-up of `run` into an inconclusive run or a livelock.
 pub(super) fn judge(run: &mut Run, subject: &Subject, budget: &Budget) {
-    let Some(failure) = &run.failure else {
-        return;
-    };
-    let gave_up = match run.checker {
-        Checker::Loom => failure
-            .message
-            .starts_with("Model exceeded maximum number of branches"),
-        Checker::ShuttleRandom | Checker::ShuttlePct => {
-            failure.message.contains("exceeded max_steps bound")
-        }
-        _ => false,
-    };
-    if !gave_up {
+    if run
+        .failure
+        .as_ref()
+        .is_none_or(|f| f.kind != FailureKind::GaveUp)
+    {
         return;
     }
     let trace = run.trace.take();
@@ -55,9 +52,9 @@ pub(super) fn judge(run: &mut Run, subject: &Subject, budget: &Budget) {
         Checker::Loom => give_up(
             run,
             format!(
-                "loom gave up: one execution exceeded its 1,000 branches, the mark of a loop \
-                 waiting for another thread; {hint}. loom cannot tell a livelock from a \
-                 loop it cannot finish: shuttle-random can"
+                "loom gave up: one execution exceeded its {MAX_BRANCHES} branches, the mark \
+                 of a loop waiting for another thread; {hint}. loom cannot tell a livelock \
+                 from a loop it cannot finish: shuttle-random can"
             ),
         ),
         Checker::ShuttleRandom => {
@@ -70,10 +67,10 @@ pub(super) fn judge(run: &mut Run, subject: &Subject, budget: &Budget) {
                 ),
             ));
         }
-        _ => {
+        Checker::ShuttlePct => {
             let fair = shuttle::check(Strategy::Random, subject.worlds.shuttle, budget);
             match fair.failure {
-                Some(livelock) if livelock.message.contains("exceeded max_steps bound") => {
+                Some(livelock) if livelock.kind == FailureKind::GaveUp => {
                     run.failure = Some(Failure::new(
                         FailureKind::Livelock,
                         format!(
@@ -96,6 +93,11 @@ pub(super) fn judge(run: &mut Run, subject: &Subject, budget: &Budget) {
                 ),
             }
         }
+        // The linearizability checker's shuttle runs: no fair re-run here.
+        checker => give_up(
+            run,
+            format!("{checker} gave up: an execution ran on without end; {hint}"),
+        ),
     }
 }
 
@@ -104,4 +106,24 @@ fn give_up(run: &mut Run, why: String) {
     run.failure = None;
     run.replay = None;
     run.inconclusive = Some(why);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checkers' limits (`LIMITS`, in the report) state these bounds in
+    /// words; a change here must change them there.
+    #[test]
+    fn the_stated_bounds_are_the_bounds() {
+        let limits: Vec<&str> = crate::lab::entry::LIMITS.iter().map(|l| l.limit).collect();
+        assert_eq!(MAX_BRANCHES, 1_000);
+        assert_eq!(MAX_STEPS, 50_000);
+        assert!(
+            limits
+                .iter()
+                .any(|l| l.contains("more than 1,000 branches"))
+        );
+        assert!(limits.iter().any(|l| l.contains("more than 50,000 steps")));
+    }
 }

@@ -44,6 +44,12 @@ pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
     run
 }
 
+/// The most branches (atomic accesses and other scheduling choices) one
+/// loom execution may take, loom's own default: an execution that takes
+/// more is a loop waiting for another thread, and loom gives up on it (see
+/// [`giveup`](super::giveup)).
+pub(super) const MAX_BRANCHES: usize = 1_000;
+
 /// What a loom catch says when its failing execution made a SeqCst access.
 pub(crate) const SEQ_CST_NOTE: &str = "; note: the failing execution makes SeqCst accesses, and \
      loom treats SeqCst as AcqRel (a documented limit), so this may be a false alarm on code \
@@ -71,6 +77,8 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
     // without a word. The budget alone decides.
     builder.max_duration = None;
     builder.checkpoint_file = None;
+    // LOOM_MAX_BRANCHES too: the give-up verdict names this bound.
+    builder.max_branches = MAX_BRANCHES;
     // loom checks `max_permutations` only every `checkpoint_interval`
     // executions.
     builder.checkpoint_interval = 1;

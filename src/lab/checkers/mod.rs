@@ -30,7 +30,7 @@ use super::failure::Failure;
 use super::trace::{self, Trace};
 
 pub use model::Sequential;
-pub use stress::{Histogram, OK};
+pub use stress::{Histogram, INCONCLUSIVE, OK};
 
 /// A checker of the lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

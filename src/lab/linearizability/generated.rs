@@ -29,18 +29,6 @@ pub struct Program<Op> {
     pub threads: Vec<Vec<Op>>,
 }
 
-impl<Op> Program<Op> {
-    /// How many operations the program has in all.
-    pub fn len(&self) -> usize {
-        self.threads.iter().map(Vec::len).sum()
-    }
-
-    /// Whether the program has no operation.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// Programs of 2–3 threads with 1–3 operations each drawn from `op`, the
 /// parameter drawn from `parameter`.
 pub fn programs<Op: Clone + Debug>(
@@ -105,19 +93,6 @@ pub fn check_program<R: Runs>(
     )
 }
 
-/// proptest over `programs`: `cases` programs from `seed`, each checked with
-/// [`check_program`] ([`SCHEDULES_PER_PROGRAM`] shuttle schedules, 2
-/// real-thread rounds). Returns the cases run, or the failure naming the
-/// shrunk program.
-pub fn check_programs<R: Runs>(
-    programs: impl Strategy<Value = Program<OpOf<R>>>,
-    cases: u32,
-    seed: u64,
-) -> Result<usize, Failure> {
-    let (failure, cases, _) = explore::<R>(programs, cases, seed);
-    failure.map_or(Ok(cases), |(failure, _)| Err(failure))
-}
-
 /// The linearizability checker's run over generated programs within
 /// `budget`: as many programs from `budget.seed` as make up
 /// `budget.shuttle_iterations` schedules at [`SCHEDULES_PER_PROGRAM`] each.
@@ -133,7 +108,7 @@ pub fn linearizability<R: Runs>(
 ) -> (Option<Failure>, usize) {
     let cases = budget.shuttle_iterations.div_ceil(SCHEDULES_PER_PROGRAM);
     let cases = u32::try_from(cases).unwrap_or(u32::MAX);
-    let (failure, _, schedules) = explore::<R>(programs, cases, budget.seed);
+    let (failure, schedules) = explore::<R>(programs, cases, budget.seed);
     let failure = failure.map(|(failure, program)| {
         // Shrinking ran passing programs after the failing one: run the
         // shrunk one again, so that the last execution traced is its
@@ -151,15 +126,14 @@ pub fn linearizability<R: Runs>(
 }
 
 /// Checks `cases` programs from `seed`: the failure and its shrunk program,
-/// if any, the cases run and the shuttle schedules explored until the
-/// verdict.
+/// if any, and the shuttle schedules explored until the verdict.
 fn explore<R: Runs>(
     programs: impl Strategy<Value = Program<OpOf<R>>>,
     cases: u32,
     seed: u64,
-) -> (Shrunk<Program<OpOf<R>>>, usize, usize) {
+) -> (Shrunk<Program<OpOf<R>>>, usize) {
     let (schedules, failed) = (Cell::new(0), Cell::new(false));
-    let (failure, run) = run_cases(programs, cases, seed, |program| {
+    let (failure, _) = run_cases(programs, cases, seed, |program| {
         let (failure, explored) = check_program::<R>(program, SCHEDULES_PER_PROGRAM, seed, 2);
         if !failed.get() {
             schedules.set(schedules.get() + explored);
@@ -167,5 +141,5 @@ fn explore<R: Runs>(
         }
         failure.map_or(Ok(()), Err)
     });
-    (failure, run, schedules.get())
+    (failure, schedules.get())
 }
