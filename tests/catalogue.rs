@@ -16,7 +16,7 @@
 //!
 //! Filtering works as usual: `cargo test lock-relaxed`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use synclab::catalogue::entries;
@@ -64,11 +64,25 @@ fn budget(entry: &Entry) -> Budget {
     }
 }
 
+/// Runs a cell: a stress run in a `synclab cell` process, so that a hung
+/// round cannot slow the cells after it; any other in this one.
+fn execute(entry: &'static Entry, checker: Checker, budget: &Budget) -> Option<Run> {
+    match checker {
+        Checker::Stress => runner::in_child(
+            Path::new(env!("CARGO_BIN_EXE_synclab")),
+            entry,
+            checker,
+            budget,
+        ),
+        _ => runner::in_process(entry, checker, budget),
+    }
+}
+
 /// Runs one cell and checks it against the catalogue: a catch asserts what
 /// was caught, a pass that something was explored, an escape its reason.
 fn check_cell(entry: &'static Entry, checker: Checker) -> Result<(), Failed> {
     let expect = entry.expectation(checker);
-    let cell = Cell::run(entry, checker, &budget(entry));
+    let cell = Cell::judge(entry, checker, execute(entry, checker, &budget(entry)));
     let Some(run) = &cell.run else {
         // An n/a cell (ignored, unless asked for) runs nothing, as it should.
         return match expect {

@@ -64,6 +64,52 @@ impl LockFamily for RacyTicket {
     type Lock<B: Backend> = TicketLock<B, true>;
 }
 
+/// A lock that assumes it is never contended: `lock` unwraps its
+/// `try_lock`. A plain panic in the user's code, not a bug the lab names.
+struct Hopeful<B: Backend>(B::AtomicU32);
+
+impl<B: Backend> LockApi for Hopeful<B> {
+    fn new() -> Self {
+        Hopeful(B::AtomicU32::new(0))
+    }
+    fn lock(&self) {
+        self.try_lock().then_some(()).unwrap();
+    }
+    fn try_lock(&self) -> bool {
+        self.0.swap(1, Ordering::Acquire) == 0
+    }
+    fn unlock(&self) {
+        self.0.store(0, Ordering::Release);
+    }
+}
+
+struct HopefulLock;
+impl LockFamily for HopefulLock {
+    type Lock<B: Backend> = Hopeful<B>;
+}
+
+#[test]
+fn a_plain_panic_in_user_code_is_shown_as_such() {
+    let report = own::check_lock::<HopefulLock>(&Budget::default());
+    let failure = report
+        .caught_by(Checker::Loom)
+        .unwrap_or_else(|| panic!("not caught:\n{report}"));
+    assert_eq!(failure.kind, FailureKind::Panic, "{report}");
+    assert!(
+        failure.message.contains("`Option::unwrap()` on a `None`"),
+        "{failure}"
+    );
+    let at = failure.location.as_deref().unwrap_or_default();
+    assert!(at.starts_with("tests/own.rs:"), "{failure}");
+    assert!(report.panics().next().is_some());
+    let shown = report.to_string();
+    assert!(
+        shown.contains("- lock-exclusion · loom: your code panicked after"),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("at {at}: called")), "{shown}");
+}
+
 #[test]
 fn a_correct_user_lock_passes_every_checker() {
     let report = own::check_lock::<Ticket>(&Budget::patient());
@@ -378,6 +424,7 @@ fn the_assertion_helpers_panic_with_the_report() {
         message.contains("- lock-exclusion · loom: caught") && message.contains("| # | T1 |"),
         "{message}"
     );
+    assert!(!message.contains("your code panicked"), "{message}");
     let correct = own::check_lock::<Ticket>(&Budget::patient());
     let missing = std::panic::catch_unwind(|| {
         correct.assert_caught(FailureKind::Deadlock);

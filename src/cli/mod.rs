@@ -4,16 +4,13 @@
 pub mod bench_summary;
 
 use std::io::{IsTerminal, Read, Write};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::Mutex;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use synclab::catalogue::find;
-use synclab::lab::Budget;
 use synclab::lab::checkers::{Checker, Run};
 use synclab::lab::entry::Entry;
-use synclab::lab::failure::{Failure, FailureKind};
+use synclab::lab::{Budget, child, runner};
 
 /// Shows which cells have finished: an updating line on a terminal, plain
 /// lines when piped. Cells finish on several threads at once, while the
@@ -66,87 +63,18 @@ fn real_stderr() -> Option<Box<dyn Write + Send>> {
     None
 }
 
-/// How long a cell's process may run before it is stopped: far beyond any
-/// cell of the default budgets (the longest takes about a second).
-const CELL_LIMIT: Duration = Duration::from_secs(600);
-
 /// Executes a cell in a child process (`synclab cell`), so that cells on
 /// different cores do not share an address space (see
-/// `synclab::lab::runner::run_all`). The run comes back as JSON on the last
-/// line of the child's standard output. A child that fails to report, or
-/// runs past [`CELL_LIMIT`], is a `panic` failure of the cell (never an
-/// expected verdict), with what it printed.
+/// `synclab::lab::runner::run_all`), and a hung stress round dies with its
+/// process: [`runner::in_child`] on this binary.
 pub fn in_child(entry: &'static Entry, checker: Checker, budget: &Budget) -> Option<Run> {
-    let failed = |why: String| {
-        Some(Run {
+    match std::env::current_exe() {
+        Ok(exe) => runner::in_child(&exe, entry, checker, budget),
+        Err(error) => Some(Run::panicked(
             checker,
-            failure: Some(Failure::new(FailureKind::Panic, why)),
-            schedules: 0,
-            elapsed: Duration::ZERO,
-            histogram: None,
-            replay: None,
-            trace: None,
-            incomplete: None,
-            inconclusive: None,
-        })
-    };
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(error) => return failed(format!("cannot find the synclab binary: {error}")),
-    };
-    let child = Command::new(exe)
-        .args(["cell", entry.id, checker.name()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(error) => return failed(format!("cannot start a cell's process: {error}")),
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        let budget = serde_json::to_string(budget).unwrap_or_default();
-        let _ = stdin.write_all(budget.as_bytes());
-    }
-    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() < CELL_LIMIT => thread::sleep(Duration::from_millis(2)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return failed(format!(
-                    "the cell's process ran past {CELL_LIMIT:?} and was stopped"
-                ));
-            }
-            Err(error) => return failed(format!("the cell's process was lost: {error}")),
-        }
-    };
-    let (stdout, stderr) = (
-        stdout.join().unwrap_or_default(),
-        stderr.join().unwrap_or_default(),
-    );
-    let last = stdout.lines().rev().find(|line| !line.trim().is_empty());
-    match last.map(serde_json::from_str::<Option<Run>>) {
-        Some(Ok(run)) if status.success() => run,
-        _ => failed(format!(
-            "the cell's process failed ({status}): {}",
-            stderr.trim()
+            format!("cannot find the synclab binary: {error}"),
         )),
     }
-}
-
-/// Reads a child's pipe to its end on a thread of its own.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_string(&mut text);
-        }
-        text
-    })
 }
 
 /// The child's side of [`in_child`]: reads the budget from standard input,
@@ -169,13 +97,10 @@ pub fn cell(id: &str, checker: Checker) -> ExitCode {
         }
     };
     let run = entry.run(checker, &budget);
-    match serde_json::to_string(&run) {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
+    match child::report(&run) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("synclab: cannot encode the run: {error}");
+            eprintln!("synclab: cannot report the run: {error}");
             ExitCode::FAILURE
         }
     }

@@ -9,7 +9,10 @@
 //! failed.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::fmt;
+use std::panic::PanicHookInfo;
+use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -113,8 +116,10 @@ pub enum FailureKind {
     /// of its loop: shuttle's random scheduler, which runs every thread
     /// again sooner or later, hit its step bound.
     Livelock,
-    /// Any other panic: a defect in the scenario or the checker, never a
-    /// verdict on the primitive.
+    /// Any other panic, untagged: the code checked panicked (an `unwrap` on
+    /// `None` inside a user's `lock`), or a scenario or the lab did. Not one
+    /// of the bugs the lab names; the failure keeps its message and, where
+    /// the lab saw it, its location.
     Panic,
 }
 
@@ -152,6 +157,11 @@ pub struct Failure {
     pub kind: FailureKind,
     /// The report, as the scenario or the checker wrote it.
     pub message: String,
+    /// Where the code panicked (`src/lock.rs:18:9`), for an untagged
+    /// [`FailureKind::Panic`]: a plain panic in the code checked, such as an
+    /// `unwrap` on `None`, and not a bug the lab names.
+    #[serde(default)]
+    pub location: Option<String>,
 }
 
 impl Failure {
@@ -160,6 +170,7 @@ impl Failure {
         Failure {
             kind,
             message: message.into(),
+            location: None,
         }
     }
 
@@ -176,16 +187,53 @@ impl Failure {
     /// assert_eq!(failure.kind, FailureKind::Assertion(Bug::LostUpdate));
     /// assert_eq!(failure.message, "[lost-update] arithmetic is hard");
     /// ```
+    ///
+    /// An untagged panic keeps where it happened, when it happened on a
+    /// thread the lab watches (a checker's, or one a scenario spawned).
     pub fn from_panic(payload: Box<dyn Any + Send>) -> Failure {
         let message = panic_message(&*payload);
-        Failure::new(classify(&message), message)
+        let kind = classify(&message);
+        let location = (kind == FailureKind::Panic)
+            .then(|| take_location(&message))
+            .flatten();
+        Failure {
+            location,
+            ..Failure::new(kind, message)
+        }
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)
+        match &self.location {
+            Some(location) => write!(f, "{} at {location}: {}", self.kind, self.message),
+            None => write!(f, "{}: {}", self.kind, self.message),
+        }
     }
+}
+
+/// Where recent panics happened, by message: the panic hook sees the
+/// location, the thread that catches the payload does not.
+static LOCATIONS: Mutex<VecDeque<(String, String)>> = Mutex::new(VecDeque::new());
+
+/// Remembers where the panic `info` reports happened, for
+/// [`Failure::from_panic`]. Called by the lab's panic hook.
+pub(crate) fn remember_location(info: &PanicHookInfo<'_>) {
+    let Some(location) = info.location() else {
+        return;
+    };
+    let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    if locations.len() == 64 {
+        locations.pop_front();
+    }
+    locations.push_back((panic_message(info.payload()), location.to_string()));
+}
+
+/// Where the latest panic with `message` happened, forgotten once taken.
+fn take_location(message: &str) -> Option<String> {
+    let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    let index = locations.iter().rposition(|(m, _)| m == message)?;
+    locations.remove(index).map(|(_, location)| location)
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {

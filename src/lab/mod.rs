@@ -16,11 +16,14 @@
 //! | [`fuzz`] | the fuzzer-driven shuttle scheduler, its replay strings, and byte decoding |
 //! | [`entry`] | the catalogue's vocabulary: an entry, what each checker is expected to make of it, verdicts |
 //! | [`runner`] | runs cells (entry × checker): deterministic ones over every core, stress runs alone |
+//! | [`child`] | runs in a child process (stress cells), and the child's report |
 //! | [`report`] | renders the runner's cells: the matrix, the stories, the traces, as Markdown and JSON |
 //!
-//! The layers, lowest first: `failure`, `trace`, `quiet`, `census` and
-//! `budget` import nothing of the lab; `spec` and `checkers` sit on them; `linearizability`
-//! and `fuzz` on `checkers`; `entry` on all of those; `runner` on `entry`;
+//! The layers, lowest first: `failure`, `trace`, `census` and `budget`
+//! import nothing of the lab, `quiet` only `failure` (its panic hook notes
+//! where panics happen); `spec` and `checkers` sit on them;
+//! `linearizability`, `fuzz` and `child` on `checkers`; `entry` on all of
+//! those; `runner` on `entry` and `child`;
 //! `report` on `runner`. The backend imports `trace` (its atomics record
 //! into it), `quiet` and `census` (its real threads inherit both), and
 //! nothing else of the lab; the lab imports no backend.
@@ -28,6 +31,7 @@
 pub mod budget;
 pub(crate) mod census;
 pub mod checkers;
+pub mod child;
 pub mod entry;
 pub mod failure;
 pub mod fuzz;

@@ -24,6 +24,8 @@
 use std::cell::Cell;
 use std::sync::Once;
 
+use super::failure;
+
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }
@@ -71,6 +73,7 @@ fn install_hook() {
         shuttle::check_random(|| {}, 1);
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            failure::remember_location(info);
             if !QUIET.get() {
                 previous(info);
             }

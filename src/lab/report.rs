@@ -92,10 +92,12 @@ pub struct JsonRow {
 #[doc(hidden)]
 pub struct JsonFailure {
     /// `assertion (<bug>)`, `deadlock`, `data-race`, `leak`,
-    /// `not-linearizable`, `hang` or `panic`.
+    /// `not-linearizable`, `hang`, `livelock` or `panic`.
     pub kind: String,
     /// The report's message.
     pub message: String,
+    /// Where an untagged `panic` happened, where the lab saw it.
+    pub location: Option<String>,
     /// The failing interleaving, where recorded.
     pub trace: Option<Vec<JsonEvent>>,
     /// The command that replays it, where there is one.
@@ -163,6 +165,7 @@ impl From<&Cell> for JsonRow {
                 r.failure.as_ref().map(|failure| JsonFailure {
                     kind: failure.kind.to_string(),
                     message: failure.message.clone(),
+                    location: failure.location.clone(),
                     trace: r.trace.as_ref().map(json_trace),
                     replay: cell.replay_command(),
                 })

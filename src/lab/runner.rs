@@ -7,13 +7,15 @@
 //! machine to themselves, so that what they measure is the primitive's
 //! behaviour and not the other cells' load.
 
+use std::path::Path;
+use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use super::Budget;
 use super::checkers::{Checker, Run};
 use super::entry::{Entry, Verdict};
+use super::{Budget, child};
 
 /// One cell of the matrix: an entry under a checker, what happened, and the
 /// verdict judged against the catalogue.
@@ -78,6 +80,26 @@ pub type Execute = dyn Fn(&'static Entry, Checker, &Budget) -> Option<Run> + Syn
 /// Executes a run in this process: [`Entry::run`].
 pub fn in_process(entry: &'static Entry, checker: Checker, budget: &Budget) -> Option<Run> {
     entry.run(checker, budget)
+}
+
+/// Executes a run in a child process, `exe cell ENTRY CHECKER` with the
+/// budget as JSON on its standard input: `exe` is the synclab binary
+/// (`env!("CARGO_BIN_EXE_synclab")` in the crate's own tests). A stress
+/// round that hangs is then killed with the child, and its threads cannot
+/// slow the cells after it (see [`child`](super::child)). A child that
+/// brings no run back is a `panic` failure of the cell (never an expected
+/// verdict), with what it printed.
+pub fn in_child(
+    exe: &Path,
+    entry: &'static Entry,
+    checker: Checker,
+    budget: &Budget,
+) -> Option<Run> {
+    let budget = serde_json::to_string(budget).unwrap_or_default();
+    let mut command = Command::new(exe);
+    command.args(["cell", entry.id, checker.name()]);
+    child::run(&mut command, budget.as_bytes())
+        .unwrap_or_else(|lost| Some(Run::panicked(checker, lost.to_string())))
 }
 
 /// Runs every `(entry, checker)` of `plan` with `execute` and returns the

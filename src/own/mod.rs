@@ -74,6 +74,7 @@
 //! report.assert_caught(FailureKind::Deadlock);
 //! ```
 
+pub mod isolate;
 mod report;
 
 use crate::backend::{Backend, Loom, Shuttle, Std};
@@ -183,14 +184,24 @@ impl Kit {
 
     /// Runs every scenario under every checker that applies, then the spec's
     /// checkers, within `budget`.
+    ///
+    /// The stress runs go to a child process where they can: see
+    /// [`isolate`].
     pub fn check(&self, budget: &Budget) -> OwnReport {
+        let check = match isolate::begin(self, budget) {
+            Ok(check) => check,
+            Err(replayed) => return replayed,
+        };
         let mut runs = Vec::new();
         for &(scenario, worlds) in &self.scenarios {
             let subject = Subject::scenario(worlds);
             runs.extend(
                 Checker::ALL
                     .into_iter()
-                    .filter_map(|checker| checkers::run(checker, &subject, budget))
+                    .filter_map(|checker| match checker {
+                        Checker::Stress => Some(isolate::stress(check, scenario, worlds, budget)),
+                        _ => checkers::run(checker, &subject, budget),
+                    })
                     .map(|run| OwnRun { scenario, run }),
             );
         }
@@ -204,10 +215,12 @@ impl Kit {
                     run,
                 }),
         );
-        OwnReport {
+        let report = OwnReport {
             kind: self.kind,
             runs,
-        }
+        };
+        isolate::end(check, &report);
+        report
     }
 
     /// Runs a failure again from its replay: `budget` is the one the kit

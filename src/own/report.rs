@@ -103,6 +103,13 @@ impl OwnReport {
             .unwrap_or_else(|| panic!("expected {kind} to be caught\n{self}"))
     }
 
+    /// The plain panics of the code checked, untagged by any bug the lab
+    /// names (an `unwrap` on `None`...), caught by a deterministic checker.
+    pub fn panics(&self) -> impl Iterator<Item = (Checker, &Failure)> {
+        self.failures()
+            .filter(|(_, failure)| failure.kind == FailureKind::Panic)
+    }
+
     /// The real-thread stress run of the first scenario: what it saw, as a
     /// frequency.
     pub fn stress(&self) -> Option<&Run> {
@@ -129,6 +136,15 @@ impl fmt::Display for OwnReport {
             let checker = run.checker;
             write!(f, "- {scenario} · {checker}: ")?;
             match (&run.failure, &run.incomplete) {
+                (Some(failure), _) if failure.kind == FailureKind::Panic => {
+                    let at = failure.location.as_deref().unwrap_or("an unknown place");
+                    writeln!(
+                        f,
+                        "your code panicked after {} schedules, at {at}: {} (a plain panic, \
+                         not a bug the lab names)",
+                        run.schedules, failure.message
+                    )?
+                }
                 (Some(failure), _) => {
                     writeln!(f, "caught after {} schedules: {failure}", run.schedules)?
                 }

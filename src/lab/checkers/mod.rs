@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 use super::Budget;
-use super::failure::Failure;
+use super::failure::{Failure, FailureKind};
 use super::trace::{self, Trace};
 
 pub use model::Sequential;
@@ -205,19 +205,39 @@ pub struct Run {
 }
 
 impl Run {
-    fn timed(checker: Checker, work: impl FnOnce() -> (Option<Failure>, usize)) -> Run {
-        let start = Instant::now();
-        let (failure, schedules) = work();
+    /// A run of `checker` that explored nothing and found nothing, for the
+    /// caller to fill in.
+    pub fn empty(checker: Checker) -> Run {
         Run {
             checker,
-            failure,
-            schedules,
-            elapsed: start.elapsed(),
+            failure: None,
+            schedules: 0,
+            elapsed: Duration::ZERO,
             histogram: None,
             replay: None,
             trace: None,
             incomplete: None,
             inconclusive: None,
+        }
+    }
+
+    /// A run of `checker` that failed with a `panic`: what happens when the
+    /// lab cannot run it (a child process lost), never an expected verdict.
+    pub fn panicked(checker: Checker, why: impl Into<String>) -> Run {
+        Run {
+            failure: Some(Failure::new(FailureKind::Panic, why)),
+            ..Run::empty(checker)
+        }
+    }
+
+    fn timed(checker: Checker, work: impl FnOnce() -> (Option<Failure>, usize)) -> Run {
+        let start = Instant::now();
+        let (failure, schedules) = work();
+        Run {
+            failure,
+            schedules,
+            elapsed: start.elapsed(),
+            ..Run::empty(checker)
         }
     }
 
