@@ -2,10 +2,11 @@
 //! threads spinning where no backend call can stop them is killed with the
 //! child, and leaves nothing running in the test's process.
 //!
-//! One test in this binary, so that the process's thread count is the
-//! test's own.
+//! Thread ids are read from `/proc`, so these run on Linux only.
 
-use std::sync::Arc;
+#![cfg(target_os = "linux")]
+
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use synclab::backend::{AtomicU32Ops, Backend, Ordering, run_threads};
@@ -13,7 +14,8 @@ use synclab::lab::Budget;
 use synclab::lab::checkers::Checker;
 use synclab::own::{Kit, Scenario};
 
-/// Two threads wait, with a bare spin, for a flag nobody clears.
+/// Two threads wait, with a bare spin, for a flag nobody clears. On real
+/// threads each notes its thread id first.
 struct Stuck;
 
 impl Scenario for Stuck {
@@ -21,6 +23,9 @@ impl Scenario for Stuck {
     fn run<B: Backend>(_ops: u32) {
         let flag = Arc::new(B::AtomicU32::new(1));
         run_threads::<B, _>(2, &flag, |flag, _| {
+            if B::NAME == "std" {
+                SPINNERS.lock().unwrap().push(tid());
+            }
             while flag.load(Ordering::Relaxed) == 1 {
                 std::hint::spin_loop();
             }
@@ -28,8 +33,27 @@ impl Scenario for Stuck {
     }
 }
 
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").expect("Linux").count()
+/// The ids of the spinning threads that ran in this process.
+static SPINNERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn tid() -> String {
+    let link = std::fs::read_link("/proc/thread-self").expect("Linux");
+    link.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// On real threads, the process aborts mid-round: what a crash in a user's
+/// primitive does (a double panic, a stack overflow).
+struct Aborts;
+
+impl Scenario for Aborts {
+    const NAME: &'static str = "aborts";
+    fn run<B: Backend>(_ops: u32) {
+        run_threads::<B, _>(2, &Arc::new(()), |_, _| {
+            if B::NAME == "std" {
+                std::process::abort();
+            }
+        });
+    }
 }
 
 #[test]
@@ -40,7 +64,6 @@ fn a_hung_stress_round_leaves_no_thread_behind() {
         shuttle_iterations: 20,
         ..Budget::default()
     };
-    let before = threads();
     let report = Kit::new("flag").scenario::<Stuck>().check(&budget);
     let stress = report
         .run(Checker::Stress)
@@ -48,6 +71,37 @@ fn a_hung_stress_round_leaves_no_thread_behind() {
     // The round hung with its threads running: cut off, inconclusive.
     let why = stress.inconclusive.as_deref().unwrap_or_default();
     assert!(why.contains("still running"), "{report}\n{stress:?}");
-    // Its spinners, which no unwinding reaches, died with the child.
-    assert_eq!(threads(), before, "threads left behind\n{report}");
+    // Its spinners, which no unwinding reaches, ran in the child and died
+    // with it: none ever ran here (in process, both would still spin).
+    let here = SPINNERS.lock().unwrap();
+    assert!(
+        here.is_empty(),
+        "spinners in this process: {here:?}\n{report}"
+    );
+}
+
+/// A child that dies in its stress run is a failure of that run, reported
+/// with how it died; the test's own process lives on.
+#[test]
+fn a_crash_in_a_stress_round_is_reported_not_suffered() {
+    let report = Kit::new("crash")
+        .scenario::<Aborts>()
+        .check(&Budget::default());
+    let stress = report
+        .run(Checker::Stress)
+        .expect("stress runs every scenario");
+    let failure = stress
+        .failure
+        .as_ref()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        failure.message.contains("the stress run died")
+            && failure.message.contains("in its run")
+            && failure.message.contains("SIGABRT"),
+        "{failure}"
+    );
+    assert!(
+        failure.location.is_none() && report.panics().next().is_none(),
+        "{report}"
+    );
 }

@@ -96,8 +96,8 @@ pub fn cell(id: &str, checker: Checker) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let run = entry.run(checker, &budget);
-    match child::report(&run) {
+    let run = child::started().map(|()| entry.run(checker, &budget));
+    match run.and_then(|run| child::report(&run)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("synclab: cannot report the run: {error}");

@@ -12,8 +12,10 @@
 //! The protocol is two lines on the child's standard output, written past
 //! any capture a test harness sets up: [`STARTED`] once the child has
 //! reached the run it was started for, then [`REPORT`] followed by the run
-//! as JSON. A child that exits without reporting either never reached its
-//! run (its parent may run it in process instead) or died in it.
+//! as JSON. Each may follow other text on its line (libtest writes
+//! `test name ... ` before a test runs). A child that exits without
+//! reporting either never reached its run (its parent may run it in
+//! process instead) or died in it.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -21,6 +23,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::Budget;
 use super::checkers::Run;
 
 /// The line a child writes once it has reached its run.
@@ -29,15 +32,24 @@ pub const STARTED: &str = "synclab-started";
 /// The prefix of the line that carries the child's run, as JSON.
 pub const REPORT: &str = "synclab-run: ";
 
-/// How long a child may run before it is killed: far beyond any run of the
-/// lab's budgets (the longest cell takes about a second, a stress run whose
-/// every round times out a few).
+/// How long a child may run before it is killed, at the least: far beyond
+/// any run of the lab's default budget (the longest cell takes about a
+/// second). See [`limit`].
 pub const LIMIT: Duration = Duration::from_secs(600);
+
+/// How long a child running within `budget` may run before it is killed:
+/// [`LIMIT`], or a minute more than a stress run whose every round ran to
+/// its timeout, if that is longer.
+pub fn limit(budget: &Budget) -> Duration {
+    let rounds = u32::try_from(budget.stress_rounds).unwrap_or(u32::MAX);
+    let stress = budget.stress_round_timeout.saturating_mul(rounds);
+    LIMIT.max(stress.saturating_add(Duration::from_secs(60)))
+}
 
 /// Says, on standard output, that this child has reached its run.
 pub fn started() -> io::Result<()> {
     let mut out = io::stdout().lock();
-    writeln!(out, "{STARTED}")?;
+    write!(out, "\n{STARTED}\n")?;
     out.flush()
 }
 
@@ -45,7 +57,7 @@ pub fn started() -> io::Result<()> {
 pub fn report(run: &Option<Run>) -> io::Result<()> {
     let json = serde_json::to_string(run).map_err(io::Error::other)?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{REPORT}{json}")?;
+    write!(out, "\n{REPORT}{json}\n")?;
     out.flush()
 }
 
@@ -54,8 +66,8 @@ pub fn report(run: &Option<Run>) -> io::Result<()> {
 pub enum Lost {
     /// The child could not be started.
     Start(io::Error),
-    /// The child ran past [`LIMIT`] and was killed.
-    Limit,
+    /// The child ran past its [`limit`] and was killed.
+    Limit(Duration),
     /// Waiting for the child failed.
     Wait(io::Error),
     /// The child exited without a run: before reaching it (`started` is
@@ -74,7 +86,7 @@ impl fmt::Display for Lost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Lost::Start(error) => write!(f, "the child process could not start: {error}"),
-            Lost::Limit => write!(f, "the child process ran past {LIMIT:?} and was killed"),
+            Lost::Limit(limit) => write!(f, "the child process ran past {limit:?} and was killed"),
             Lost::Wait(error) => write!(f, "the child process was lost: {error}"),
             Lost::Silent {
                 started,
@@ -97,36 +109,41 @@ impl fmt::Display for Lost {
 }
 
 /// Runs `command` with `input` on its standard input, and reads the run it
-/// reports.
-pub fn run(command: &mut Command, input: &[u8]) -> Result<Option<Run>, Lost> {
+/// reports. The child is killed if it runs past `limit`.
+pub fn run(command: &mut Command, input: Vec<u8>, limit: Duration) -> Result<Option<Run>, Lost> {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(Lost::Start)?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A child that does not read its input closes the pipe: no matter.
-        let _ = stdin.write_all(input);
-    }
+    let stdin = child.stdin.take();
+    // Written on a thread of its own: a child that writes much before it
+    // reads must not wait on a parent that waits to write.
+    thread::spawn(move || {
+        if let Some(mut stdin) = stdin {
+            // A child that does not read its input closes the pipe: no matter.
+            let _ = stdin.write_all(&input);
+        }
+    });
     let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
     let start = Instant::now();
     // Polled with a growing pause, so that a long run is not disturbed.
     let mut pause = Duration::from_millis(1);
     let status = loop {
-        match child.try_wait() {
+        let stop = match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() < LIMIT => {
+            Ok(None) if start.elapsed() < limit => {
                 thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(50));
+                continue;
             }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Lost::Limit);
-            }
-            Err(error) => return Err(Lost::Wait(error)),
-        }
+            Ok(None) => Lost::Limit(limit),
+            Err(error) => Lost::Wait(error),
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(stop);
     };
     let (stdout, stderr) = (
         stdout.join().unwrap_or_default(),
@@ -135,11 +152,11 @@ pub fn run(command: &mut Command, input: &[u8]) -> Result<Option<Run>, Lost> {
     let report = stdout
         .lines()
         .rev()
-        .find_map(|line| line.strip_prefix(REPORT));
+        .find_map(|line| line.split_once(REPORT).map(|(_, json)| json));
     match report.map(serde_json::from_str::<Option<Run>>) {
         Some(Ok(run)) => Ok(run),
         _ => Err(Lost::Silent {
-            started: stdout.lines().any(|line| line == STARTED),
+            started: stdout.lines().any(|line| line.ends_with(STARTED)),
             status,
             stderr: tail(&stderr, 20),
         }),

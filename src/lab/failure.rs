@@ -9,12 +9,11 @@
 //! failed.
 
 use std::any::Any;
-use std::collections::VecDeque;
 use std::fmt;
-use std::panic::PanicHookInfo;
-use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
+
+use super::quiet;
 
 /// The invariant a scenario found broken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -174,6 +173,17 @@ impl Failure {
         }
     }
 
+    /// Whether this is a plain panic of the code checked: untagged, where
+    /// the lab saw it happen, and not inside a crate from cargo's registry
+    /// or the toolchain (that is a checker's own complaint, such as
+    /// shuttle-PCT's about a scenario that starts no thread).
+    pub fn is_user_panic(&self) -> bool {
+        const NOT_YOURS: [&str; 3] = ["/registry/src/", "/git/checkouts/", "/rustc/"];
+        self.kind == FailureKind::Panic
+            && (self.location.as_deref())
+                .is_some_and(|at| !NOT_YOURS.iter().any(|dir| at.contains(dir)))
+    }
+
     /// Classifies a caught panic.
     ///
     /// ```
@@ -188,13 +198,14 @@ impl Failure {
     /// assert_eq!(failure.message, "[lost-update] arithmetic is hard");
     /// ```
     ///
-    /// An untagged panic keeps where it happened, when it happened on a
-    /// thread the lab watches (a checker's, or one a scenario spawned).
+    /// An untagged panic keeps where it happened, when it happened in the
+    /// lab's quiet section this thread runs in (a checker's run, and the
+    /// threads its scenario spawned).
     pub fn from_panic(payload: Box<dyn Any + Send>) -> Failure {
-        let message = panic_message(&*payload);
+        let message = quiet::payload_text(&*payload);
         let kind = classify(&message);
         let location = (kind == FailureKind::Panic)
-            .then(|| take_location(&message))
+            .then(|| quiet::panic_location(&message))
             .flatten();
         Failure {
             location,
@@ -209,40 +220,6 @@ impl fmt::Display for Failure {
             Some(location) => write!(f, "{} at {location}: {}", self.kind, self.message),
             None => write!(f, "{}: {}", self.kind, self.message),
         }
-    }
-}
-
-/// Where recent panics happened, by message: the panic hook sees the
-/// location, the thread that catches the payload does not.
-static LOCATIONS: Mutex<VecDeque<(String, String)>> = Mutex::new(VecDeque::new());
-
-/// Remembers where the panic `info` reports happened, for
-/// [`Failure::from_panic`]. Called by the lab's panic hook.
-pub(crate) fn remember_location(info: &PanicHookInfo<'_>) {
-    let Some(location) = info.location() else {
-        return;
-    };
-    let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
-    if locations.len() == 64 {
-        locations.pop_front();
-    }
-    locations.push_back((panic_message(info.payload()), location.to_string()));
-}
-
-/// Where the latest panic with `message` happened, forgotten once taken.
-fn take_location(message: &str) -> Option<String> {
-    let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
-    let index = locations.iter().rposition(|(m, _)| m == message)?;
-    locations.remove(index).map(|(_, location)| location)
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_owned()
     }
 }
 

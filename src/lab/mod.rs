@@ -19,9 +19,9 @@
 //! | [`child`] | runs in a child process (stress cells), and the child's report |
 //! | [`report`] | renders the runner's cells: the matrix, the stories, the traces, as Markdown and JSON |
 //!
-//! The layers, lowest first: `failure`, `trace`, `census` and `budget`
-//! import nothing of the lab, `quiet` only `failure` (its panic hook notes
-//! where panics happen); `spec` and `checkers` sit on them;
+//! The layers, lowest first: `quiet`, `trace`, `census` and `budget`
+//! import nothing of the lab, `failure` only `quiet` (whose panic hook
+//! notes where panics happen); `spec` and `checkers` sit on them;
 //! `linearizability`, `fuzz` and `child` on `checkers`; `entry` on all of
 //! those; `runner` on `entry` and `child`;
 //! `report` on `runner`. The backend imports `trace` (its atomics record

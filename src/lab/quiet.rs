@@ -21,21 +21,72 @@
 //!   fuzz targets never mute, so a sanitizer's or libFuzzer's report always
 //!   shows. Only on Unix; elsewhere shuttle's report shows.
 
+use std::any::Any;
 use std::cell::Cell;
-use std::sync::Once;
-
-use super::failure;
+use std::collections::VecDeque;
+use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once, PoisonError};
 
 thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
+    /// The quiet section this thread runs in (inherited by the real
+    /// threads it spawns), or 0 where its panics are reported as usual.
+    static QUIET: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Runs `f` with this thread's panics kept quiet, then restores the mark.
+/// A section opened outside any other gets a number of its own, so that
+/// where its panics happened is told apart from other sections' (see
+/// [`panic_location`]).
 pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
     install_hook();
-    let was = QUIET.replace(true);
+    let was = QUIET.get();
+    if was == 0 {
+        QUIET.set(NEXT.fetch_add(1, Ordering::Relaxed));
+    }
     let _restore = Restore(was);
     f()
+}
+
+/// Where the latest panic with `message` in this thread's quiet section
+/// happened (`src/lock.rs:18:9`), forgotten once taken. The panic hook
+/// sees the location on the panicking thread; the thread that catches the
+/// payload, perhaps another of the section's, asks here.
+pub(crate) fn panic_location(message: &str) -> Option<String> {
+    let section = QUIET.get();
+    let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    let index = locations
+        .iter()
+        .rposition(|(s, m, _)| *s == section && m == message)?;
+    locations.remove(index).map(|(_, _, location)| location)
+}
+
+/// A panic payload's text: the `&str` or `String` it carries.
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}
+
+/// The latest quiet panics: section, message, location.
+static LOCATIONS: Mutex<VecDeque<(u64, String, String)>> = Mutex::new(VecDeque::new());
+
+/// Notes where a panic of a quiet section happened, for [`panic_location`].
+fn remember(section: u64, info: &PanicHookInfo<'_>) {
+    let Some(location) = info.location() else {
+        return;
+    };
+    let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
+    if locations.len() == 64 {
+        locations.pop_front();
+    }
+    let message = payload_text(info.payload());
+    locations.push_back((section, message, location.to_string()));
 }
 
 /// Runs `f` with the process's standard error pointing at `/dev/null` (see
@@ -55,7 +106,7 @@ pub(crate) fn inherit<T>(f: impl FnOnce() -> T) -> impl FnOnce() -> T {
     }
 }
 
-struct Restore(bool);
+struct Restore(u64);
 
 impl Drop for Restore {
     fn drop(&mut self) {
@@ -72,11 +123,9 @@ fn install_hook() {
         let _muted = stderr::Muted::enter();
         shuttle::check_random(|| {}, 1);
         let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            failure::remember_location(info);
-            if !QUIET.get() {
-                previous(info);
-            }
+        std::panic::set_hook(Box::new(move |info| match QUIET.get() {
+            0 => previous(info),
+            section => remember(section, info),
         }));
     });
 }

@@ -95,10 +95,10 @@ pub fn in_child(
     checker: Checker,
     budget: &Budget,
 ) -> Option<Run> {
-    let budget = serde_json::to_string(budget).unwrap_or_default();
+    let input = serde_json::to_vec(budget).unwrap_or_default();
     let mut command = Command::new(exe);
     command.args(["cell", entry.id, checker.name()]);
-    child::run(&mut command, budget.as_bytes())
+    child::run(&mut command, input, child::limit(budget))
         .unwrap_or_else(|lost| Some(Run::panicked(checker, lost.to_string())))
 }
 

@@ -6,24 +6,26 @@
 //! How the child gets there. libtest runs each test on a thread named after
 //! it, so `<test binary> <name> --exact` runs that test alone. The child runs
 //! it from the start. Each [`Kit::check`] before the one that asked returns
-//! the report the parent got (from a plan file the parent writes), so the
-//! test takes the same path; the asking check runs its one stress run,
-//! reports it (see [`child`]) and ends the process.
+//! the report the parent got (from the plan the parent writes on the
+//! child's standard input), so the test takes the same path; the asking
+//! check runs its one stress run, reports it (see [`child`]) and ends the
+//! process.
 //!
 //! When. From a thread named after a test (not `main`) in a binary that
 //! cargo built in a `deps` directory, which is where a test binary lives,
-//! and unless `SYNCLAB_ISOLATE=0` is set. Elsewhere (a doctest, a binary's
-//! `main`, a thread the test spawned) the stress run stays in the process,
-//! as it does when the child does not reach the check: a test whose path
-//! depends on something other than the reports (the clock, a random
-//! number). The thread then stops trying. Code a test runs before its
-//! checks runs again in each child.
+//! and whose `--list` names that thread's test (asked once per test), unless
+//! `SYNCLAB_ISOLATE=0` is set. Elsewhere (a doctest, a binary's `main`, a
+//! thread the test spawned, a `harness = false` binary that does not list
+//! its tests as libtest does) the stress run stays in the process, as it
+//! does when the child does not reach the check: a test whose path depends
+//! on something other than the reports (the clock, a random number). The
+//! thread then stops trying. A child never starts a child. Code a test runs
+//! before its checks runs again in each child.
 
 use std::cell::{Cell, RefCell};
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use serde::{Deserialize, Serialize};
@@ -36,13 +38,16 @@ use crate::lab::child::{self, Lost};
 /// The environment variable that turns the isolation off when `0`.
 pub const ISOLATE: &str = "SYNCLAB_ISOLATE";
 
-/// The environment variable that tells a child where its plan is.
-const PLAN: &str = "SYNCLAB_KIT_PLAN";
+/// The environment variable that marks a child: its plan is on standard
+/// input.
+const CHILD: &str = "SYNCLAB_KIT_CHILD";
 
-/// What a child is to do: in test `test`, replay the reports of the checks
-/// `before`, then run the stress run of `scenario` in check number `check`.
+/// What a child is to do: in test `test` of binary `exe`, replay the
+/// reports of the checks `before`, then run the stress run of `scenario` in
+/// check number `check`.
 #[derive(Serialize, Deserialize)]
 struct Plan {
+    exe: PathBuf,
     test: String,
     before: Vec<Vec<Recorded>>,
     check: usize,
@@ -61,8 +66,10 @@ thread_local! {
     static CHECKS: Cell<usize> = const { Cell::new(0) };
     /// The reports of the checks this thread has finished (a parent's).
     static DONE: RefCell<Vec<Vec<Recorded>>> = const { RefCell::new(Vec::new()) };
-    /// Whether a child failed to reach its check: then stop trying.
-    static UNREACHABLE: Cell<bool> = const { Cell::new(false) };
+    /// Whether a child can be started for this thread's test: unknown
+    /// (`None`) until first asked; false once a child failed to reach its
+    /// check.
+    static REACHABLE: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
 /// Begins a check of `kit`: its number on this thread, or, in a child,
@@ -71,7 +78,10 @@ thread_local! {
 pub(super) fn begin(kit: &Kit, budget: &Budget) -> Result<usize, OwnReport> {
     let check = CHECKS.get();
     CHECKS.set(check + 1);
-    let Some(plan) = plan().filter(|plan| thread::current().name() == Some(&plan.test)) else {
+    let Some(plan) = plan().filter(|plan| {
+        thread::current().name() == Some(&plan.test)
+            && std::env::current_exe().is_ok_and(|exe| exe == plan.exe)
+    }) else {
         return Ok(check);
     };
     if let Some(runs) = plan.before.get(check) {
@@ -123,48 +133,46 @@ pub(super) fn stress(check: usize, scenario: &'static str, worlds: Worlds, budge
         return in_process(worlds, budget);
     };
     let plan = Plan {
+        exe: exe.clone(),
         test: test.clone(),
         before: DONE.with_borrow(|done| done[..check.min(done.len())].to_vec()),
         check,
         scenario: scenario.to_owned(),
     };
-    let path = plan_path();
-    let written = serde_json::to_vec(&plan)
-        .map_err(std::io::Error::other)
-        .and_then(|json| std::fs::write(&path, json));
-    if written.is_err() {
+    let Ok(input) = serde_json::to_vec(&plan) else {
         return in_process(worlds, budget);
-    }
+    };
     let mut command = Command::new(exe);
-    command
-        .args([&test, "--exact", "--include-ignored", "--test-threads=1"])
-        .env(PLAN, &path);
-    let outcome = child::run(&mut command, b"");
-    let _ = std::fs::remove_file(&path);
-    match outcome {
+    command.args(rerun(&test)).env(CHILD, "1");
+    match child::run(&mut command, input, child::limit(budget)) {
         Ok(Some(run)) => run,
         Err(Lost::Silent { started: false, .. }) | Ok(None) | Err(Lost::Start(_)) => {
-            UNREACHABLE.set(true);
+            REACHABLE.set(Some(false));
             in_process(worlds, budget)
         }
-        Err(Lost::Limit) => Run {
-            inconclusive: Some(Lost::Limit.to_string()),
+        Err(Lost::Limit(limit)) => Run {
+            inconclusive: Some(Lost::Limit(limit).to_string()),
             ..Run::empty(Checker::Stress)
         },
         Err(lost) => Run::panicked(Checker::Stress, format!("the stress run died: {lost}")),
     }
 }
 
+/// The arguments that make a libtest binary run test `test` alone.
+fn rerun(test: &str) -> [&str; 4] {
+    [test, "--exact", "--include-ignored", "--test-threads=1"]
+}
+
 /// Runs the stress checker on `worlds` in this process.
 fn in_process(worlds: Worlds, budget: &Budget) -> Run {
     checkers::run(Checker::Stress, &Subject::scenario(worlds), budget)
-        .expect("stress applies to every scenario")
+        .unwrap_or_else(|| Run::panicked(Checker::Stress, "the stress checker did not run"))
 }
 
 /// The test binary and the test's name, where a child can be started.
 fn vehicle() -> Option<(PathBuf, String)> {
-    if plan().is_some() || UNREACHABLE.get() || std::env::var_os(ISOLATE).is_some_and(|v| v == "0")
-    {
+    let off = std::env::var_os(ISOLATE).is_some_and(|v| v == "0");
+    if off || std::env::var_os(CHILD).is_some() || REACHABLE.get() == Some(false) {
         return None;
     }
     let test = thread::current().name()?.to_owned();
@@ -173,26 +181,36 @@ fn vehicle() -> Option<(PathBuf, String)> {
         .parent()
         .and_then(|dir| dir.file_name())
         .is_some_and(|dir| dir == "deps");
-    (test != "main" && in_deps).then_some((exe, test))
+    if test == "main" || !in_deps {
+        return None;
+    }
+    if REACHABLE.get().is_none() {
+        REACHABLE.set(Some(lists(&exe, &test)));
+    }
+    REACHABLE.get()?.then_some((exe, test))
 }
 
-/// This process's plan, if it is a child.
+/// Whether `exe --list` names `test` as libtest does: `<test>: test`.
+fn lists(exe: &Path, test: &str) -> bool {
+    let listed = Command::new(exe)
+        .args([test, "--exact", "--list", "--format", "terse"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    listed.is_ok_and(|out| {
+        out.status.success()
+            && String::from_utf8_lossy(&out.stdout).trim() == format!("{test}: test")
+    })
+}
+
+/// This process's plan, if it is a child: read from standard input.
 fn plan() -> Option<&'static Plan> {
-    static PLAN_READ: OnceLock<Option<Plan>> = OnceLock::new();
-    PLAN_READ
-        .get_or_init(|| {
-            let path = std::env::var_os(PLAN)?;
-            let json = std::fs::read(path).ok()?;
-            serde_json::from_slice(&json).ok()
-        })
-        .as_ref()
-}
-
-/// A fresh path for a plan file.
-fn plan_path() -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("synclab-kit-{}-{n}.json", std::process::id()))
+    static PLAN: OnceLock<Option<Plan>> = OnceLock::new();
+    PLAN.get_or_init(|| {
+        std::env::var_os(CHILD)?;
+        serde_json::from_reader(std::io::stdin().lock()).ok()
+    })
+    .as_ref()
 }
 
 impl Kit {

@@ -104,10 +104,13 @@ impl OwnReport {
     }
 
     /// The plain panics of the code checked, untagged by any bug the lab
-    /// names (an `unwrap` on `None`...), caught by a deterministic checker.
+    /// names (an `unwrap` on `None`...), caught by a deterministic checker:
+    /// [`Failure::is_user_panic`]. A `panic` without a location is the
+    /// lab's own trouble (a lost child process), one inside a registry
+    /// crate a checker's.
     pub fn panics(&self) -> impl Iterator<Item = (Checker, &Failure)> {
         self.failures()
-            .filter(|(_, failure)| failure.kind == FailureKind::Panic)
+            .filter(|(_, failure)| failure.is_user_panic())
     }
 
     /// The real-thread stress run of the first scenario: what it saw, as a
@@ -136,8 +139,8 @@ impl fmt::Display for OwnReport {
             let checker = run.checker;
             write!(f, "- {scenario} · {checker}: ")?;
             match (&run.failure, &run.incomplete) {
-                (Some(failure), _) if failure.kind == FailureKind::Panic => {
-                    let at = failure.location.as_deref().unwrap_or("an unknown place");
+                (Some(failure), _) if failure.is_user_panic() => {
+                    let at = failure.location.as_deref().unwrap_or_default();
                     writeln!(
                         f,
                         "your code panicked after {} schedules, at {at}: {} (a plain panic, \

@@ -82,6 +82,7 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
     // loom checks `max_permutations` only every `checkpoint_interval`
     // executions.
     builder.checkpoint_interval = 1;
+    // Classified inside the quiet section, which knows where it panicked.
     let outcome = quiet::quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
             builder.check(move || {
@@ -89,9 +90,9 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
                 trace::execution(|| scenario(ops));
             })
         }))
+        .map_err(Failure::from_panic)
     });
-    let failure = outcome.err().map(|payload| {
-        let mut failure = Failure::from_panic(payload);
+    let failure = outcome.err().map(|mut failure| {
         failure.message = format!("{} (loom, preemption bound {bound})", failure.message);
         failure
     });

@@ -49,12 +49,13 @@ pub(crate) fn run(
     config.failure_persistence = FailurePersistence::None;
     config.silence_warnings = true;
     config.max_steps = MaxSteps::FailAfter(MAX_STEPS);
+    // Classified inside the quiet section, which knows where it panicked.
     quiet::quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
             Runner::new(scheduler, config).run(move || trace::execution(&test));
         }))
+        .map_err(Failure::from_panic)
     })
-    .map_err(Failure::from_panic)
 }
 
 pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> Run {
