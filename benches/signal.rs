@@ -1,15 +1,18 @@
 //! Ping-pong latency between two threads: each round trip is two
 //! hand-offs. synclab's Event pair and Condition against std's and
-//! parking_lot's Mutex + Condvar.
+//! parking_lot's Mutex + Condvar, bare (they park at once) and with
+//! synclab's spin in front (the same waiting policy as synclab's).
 
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::timed_threads;
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
+use synclab::backend::{Std, backoff};
 
 /// A turn-taking token two threads pass back and forth.
 trait PingPong: Send + Sync + 'static {
@@ -78,6 +81,44 @@ impl PingPong for (parking_lot::Mutex<u64>, parking_lot::Condvar) {
     }
 }
 
+/// A Condvar ping-pong with synclab's waiting policy in front: the player
+/// first spins (synclab's backoff: hints, then a few yields) on a copy of
+/// the turn, and only then takes the mutex and waits. The like-for-like
+/// comparator of synclab's Condition and Event, which spin before they
+/// park, where a bare Condvar parks at once.
+struct Spun<P> {
+    inner: P,
+    turn: AtomicU64,
+}
+
+/// A ping-pong that has a spinning twin, and its name.
+trait Spinnable: PingPong {
+    const SPUN: &'static str;
+}
+
+impl Spinnable for (std::sync::Mutex<u64>, std::sync::Condvar) {
+    const SPUN: &'static str = "std-condvar-spin";
+}
+
+impl Spinnable for (parking_lot::Mutex<u64>, parking_lot::Condvar) {
+    const SPUN: &'static str = "parking_lot-condvar-spin";
+}
+
+impl<P: Spinnable> PingPong for Spun<P> {
+    const NAME: &'static str = P::SPUN;
+    fn new() -> Self {
+        Spun {
+            inner: P::new(),
+            turn: AtomicU64::new(0),
+        }
+    }
+    fn play(&self, me: u64) {
+        backoff::<Std>(|| self.turn.load(Ordering::Acquire) != me);
+        self.inner.play(me);
+        self.turn.store(1 - me, Ordering::Release);
+    }
+}
+
 fn ping_pong<P: PingPong>(group: &mut BenchmarkGroup<'_, WallTime>) {
     group.bench_function(P::NAME, |b| {
         b.iter_custom(|iters| {
@@ -95,6 +136,8 @@ fn signal(c: &mut Criterion) {
     ping_pong::<Events>(&mut group);
     ping_pong::<(std::sync::Mutex<u64>, std::sync::Condvar)>(&mut group);
     ping_pong::<(parking_lot::Mutex<u64>, parking_lot::Condvar)>(&mut group);
+    ping_pong::<Spun<(std::sync::Mutex<u64>, std::sync::Condvar)>>(&mut group);
+    ping_pong::<Spun<(parking_lot::Mutex<u64>, parking_lot::Condvar)>>(&mut group);
     group.finish();
 }
 

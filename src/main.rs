@@ -57,12 +57,14 @@ enum Command {
         /// The variant's id, e.g. `lock-relaxed`.
         variant: String,
     },
-    /// Summarize criterion's saved estimates (after `cargo bench`) as
-    /// Markdown: a table per group, and the speed goals.
+    /// Summarize criterion's saved estimates over repeated runs (after
+    /// `benches/report.sh`) as Markdown: a table per group, and the speed
+    /// goals, each value a median with its spread.
     BenchSummary {
-        /// criterion's output directory.
-        #[arg(long, default_value = "target/criterion")]
-        criterion_dir: PathBuf,
+        /// The runs `benches/report.sh` saved (`run-1`, `run-2`...), or one
+        /// criterion output directory (`target/criterion`) as a single run.
+        #[arg(default_value = "target/bench-runs")]
+        runs: PathBuf,
     },
     /// For a fuzz target (`ops` or `schedule`) of a variant's scenario: each
     /// variant it runs, and whether it must `crash` or `survive`.
@@ -139,9 +141,9 @@ fn main() -> ExitCode {
             )
         }
         Command::Explain { variant } => explain(&variant),
-        Command::BenchSummary { criterion_dir } => match bench_summary::read(&criterion_dir) {
-            Ok(measurements) => {
-                print!("{}", bench_summary::report(&measurements));
+        Command::BenchSummary { runs } => match bench_summary::read(&runs) {
+            Ok(runs) => {
+                print!("{}", bench_summary::report(&runs));
                 ExitCode::SUCCESS
             }
             Err(why) => {

@@ -45,9 +45,7 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use crate::backend::{
-    AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std, backoff,
-};
+use crate::backend::{AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std};
 use crate::kinds::{LockApi, LockFamily};
 
 /// Nobody holds the lock.
@@ -169,13 +167,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// The slow path: spin briefly, then park. False if `deadline` passed.
     #[cold]
     fn lock_contended(&self, deadline: Deadline) -> bool {
-        // On real threads, first spin with backoff (and a few yields) for
-        // the lock to come free, whatever its state: a short critical
-        // section then costs no sleep, as in parking_lot.
-        if deadline != Deadline::Expired
-            && backoff::<B>(|| self.state.load(Ordering::Relaxed) != UNLOCKED)
-            && V::try_acquire(&self.state)
-        {
+        if deadline != Deadline::Expired && self.spin_for_lock() {
             return true;
         }
         // Relaxed: only a hint; whoever acts on it does so with an RMW.
@@ -197,8 +189,30 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
         }
     }
 
-    /// Spins while the lock is held uncontended, at most `B::SPIN_LIMIT`
-    /// times; returns the state it last saw.
+    /// On real threads, before parking, parking_lot's spin: while the lock
+    /// is held and nobody is parked on it, spin 1, 2, 4 then 8 hints, then
+    /// yield up to six times, taking the lock as soon as it is free; true
+    /// if it was taken. Nobody spins once a thread is parked (`CONTENDED`):
+    /// the holder is then slow, or preempted, and a spinner would only take
+    /// the core it needs. The model worlds do not spin, nor even look.
+    fn spin_for_lock(&self) -> bool {
+        if B::SPIN_LIMIT == 0 {
+            return false;
+        }
+        for round in 0..10 {
+            // Relaxed: only a hint; whoever acts on it does so with an RMW.
+            match self.state.load(Ordering::Relaxed) {
+                UNLOCKED if V::try_acquire(&self.state) => return true,
+                CONTENDED => return false,
+                _ if round < 4 => (0..1 << round).for_each(|_| B::spin_loop()),
+                _ => B::yield_now(),
+            }
+        }
+        false
+    }
+
+    /// After a wake, spins while the lock is held uncontended, at most
+    /// `B::SPIN_LIMIT` times; returns the state it last saw.
     #[inline]
     fn spin(&self) -> u32 {
         let mut spins = B::SPIN_LIMIT;
