@@ -7,14 +7,14 @@ mod common;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{BenchLock, Padded, timed_threads};
+use common::{BenchLock, Padded, in_turn, timed_threads};
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
 
 const THREADS: usize = 2;
 
-fn locked<L: BenchLock>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn locked<L: BenchLock>(group: &mut BenchmarkGroup<'_, WallTime>, (): ()) {
     group.bench_function(L::NAME, |b| {
         b.iter_custom(|iters| {
             timed_threads(
@@ -52,9 +52,15 @@ fn counter(c: &mut Criterion) {
     unlocked(&mut group, "atomic", |value| {
         value.fetch_add(1, Ordering::Relaxed);
     });
-    locked::<synclab::Lock<u64>>(&mut group);
-    locked::<Mutex<u64>>(&mut group);
-    locked::<parking_lot::Mutex<u64>>(&mut group);
+    in_turn(
+        &mut group,
+        (),
+        &[
+            locked::<synclab::Lock<u64>>,
+            locked::<Mutex<u64>>,
+            locked::<parking_lot::Mutex<u64>>,
+        ],
+    );
     group.finish();
 }
 

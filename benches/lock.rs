@@ -8,11 +8,12 @@ use std::hint::black_box;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use common::{BenchLock, Padded, SpinLock, timed_threads, work};
+use common::{BenchLock, Padded, SpinLock, in_turn, timed_threads, work};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn uncontended<L: BenchLock>(
     c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    (): (),
 ) {
     let lock = Padded::new(L::new());
     c.bench_function(L::NAME, |b| {
@@ -29,10 +30,16 @@ fn uncontended<L: BenchLock>(
 fn lock_uncontended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock/uncontended");
     group.throughput(Throughput::Elements(1));
-    uncontended::<synclab::Lock<u64>>(&mut group);
-    uncontended::<Mutex<u64>>(&mut group);
-    uncontended::<parking_lot::Mutex<u64>>(&mut group);
-    uncontended::<SpinLock>(&mut group);
+    in_turn(
+        &mut group,
+        (),
+        &[
+            uncontended::<synclab::Lock<u64>>,
+            uncontended::<Mutex<u64>>,
+            uncontended::<parking_lot::Mutex<u64>>,
+            uncontended::<SpinLock>,
+        ],
+    );
     group.finish();
 }
 
@@ -40,9 +47,7 @@ fn lock_uncontended(c: &mut Criterion) {
 /// with it held and `outside` rounds between.
 fn contended<L: BenchLock>(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    threads: usize,
-    (inside, outside): (u32, u32),
-    label: &str,
+    (threads, (inside, outside), label): (usize, (u32, u32), &'static str),
 ) {
     group.throughput(Throughput::Elements(threads as u64));
     group.bench_with_input(
@@ -71,10 +76,16 @@ fn lock_contended(c: &mut Criterion) {
     for threads in [2, 4, 8] {
         let mut group = c.benchmark_group(format!("lock/contended/{threads}-threads"));
         for (sections, label) in [((0, 0), "short"), ((20, 20), "longer")] {
-            contended::<synclab::Lock<u64>>(&mut group, threads, sections, label);
-            contended::<Mutex<u64>>(&mut group, threads, sections, label);
-            contended::<parking_lot::Mutex<u64>>(&mut group, threads, sections, label);
-            contended::<SpinLock>(&mut group, threads, sections, label);
+            in_turn(
+                &mut group,
+                (threads, sections, label),
+                &[
+                    contended::<synclab::Lock<u64>>,
+                    contended::<Mutex<u64>>,
+                    contended::<parking_lot::Mutex<u64>>,
+                    contended::<SpinLock>,
+                ],
+            );
         }
         group.finish();
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::timed_threads;
+use common::{in_turn, timed_threads};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
     measurement::WallTime,
@@ -73,7 +73,10 @@ impl Channel
 }
 
 /// `pairs` producers and `pairs` consumers move `iters` messages each.
-fn transfer<C: Channel>(group: &mut BenchmarkGroup<'_, WallTime>, pairs: usize, capacity: usize) {
+fn transfer<C: Channel>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    (pairs, capacity): (usize, usize),
+) {
     group.throughput(Throughput::Elements(pairs as u64));
     group.bench_with_input(
         BenchmarkId::new(C::NAME, format!("bounded({capacity})")),
@@ -112,9 +115,15 @@ fn queue(c: &mut Criterion) {
     for (pairs, name) in [(1, "queue/spsc"), (2, "queue/mpmc-2x2")] {
         let mut group = c.benchmark_group(name);
         for capacity in [1, 64] {
-            transfer::<synclab::Queue<u64>>(&mut group, pairs, capacity);
-            transfer::<Crossbeam>(&mut group, pairs, capacity);
-            transfer::<Std>(&mut group, pairs, capacity);
+            in_turn(
+                &mut group,
+                (pairs, capacity),
+                &[
+                    transfer::<synclab::Queue<u64>>,
+                    transfer::<Crossbeam>,
+                    transfer::<Std>,
+                ],
+            );
         }
         group.finish();
     }

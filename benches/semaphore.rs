@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
-use common::{Padded, timed_threads};
+use common::{Padded, in_turn, timed_threads};
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
@@ -82,7 +82,7 @@ impl Permits for synclab::lock::RawLock {
     }
 }
 
-fn uncontended<P: Permits>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn uncontended<P: Permits>(group: &mut BenchmarkGroup<'_, WallTime>, (): ()) {
     let permits = Padded::new(P::new(1));
     group.bench_function(P::NAME, |b| {
         b.iter_custom(|iters| {
@@ -93,7 +93,7 @@ fn uncontended<P: Permits>(group: &mut BenchmarkGroup<'_, WallTime>) {
     });
 }
 
-fn contended<P: Permits>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn contended<P: Permits>(group: &mut BenchmarkGroup<'_, WallTime>, (): ()) {
     group.bench_function(P::NAME, |b| {
         b.iter_custom(|iters| {
             timed_threads(
@@ -111,14 +111,26 @@ fn contended<P: Permits>(group: &mut BenchmarkGroup<'_, WallTime>) {
 fn semaphore(c: &mut Criterion) {
     let mut group = c.benchmark_group("semaphore/uncontended");
     group.throughput(Throughput::Elements(1));
-    uncontended::<synclab::Semaphore>(&mut group);
-    uncontended::<synclab::lock::RawLock>(&mut group);
-    uncontended::<CondvarSemaphore>(&mut group);
+    in_turn(
+        &mut group,
+        (),
+        &[
+            uncontended::<synclab::Semaphore>,
+            uncontended::<synclab::lock::RawLock>,
+            uncontended::<CondvarSemaphore>,
+        ],
+    );
     group.finish();
     let mut group = c.benchmark_group("semaphore/4-threads-2-permits");
     group.throughput(Throughput::Elements(4));
-    contended::<synclab::Semaphore>(&mut group);
-    contended::<CondvarSemaphore>(&mut group);
+    in_turn(
+        &mut group,
+        (),
+        &[
+            contended::<synclab::Semaphore>,
+            contended::<CondvarSemaphore>,
+        ],
+    );
     group.finish();
 }
 

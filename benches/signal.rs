@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use common::timed_threads;
+use common::{in_turn, timed_threads};
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
@@ -53,58 +53,74 @@ impl PingPong for Events {
     }
 }
 
-impl PingPong for (std::sync::Mutex<u64>, std::sync::Condvar) {
+/// A Mutex and Condvar pair: its ping-pong, with `publish(next)` called
+/// while the mutex is held, just as the turn passes to `next`.
+trait CondvarPair: Send + Sync + 'static {
+    const NAME: &'static str;
+    /// The name of its twin with synclab's spin in front ([`Spun`]).
+    const SPUN: &'static str;
+    fn new() -> Self;
+    fn play_then(&self, me: u64, publish: impl FnOnce(u64));
+}
+
+impl CondvarPair for (std::sync::Mutex<u64>, std::sync::Condvar) {
     const NAME: &'static str = "std-condvar";
+    const SPUN: &'static str = "std-condvar-spin";
     fn new() -> Self {
         (std::sync::Mutex::new(0), std::sync::Condvar::new())
     }
-    fn play(&self, me: u64) {
+    fn play_then(&self, me: u64, publish: impl FnOnce(u64)) {
         let turn = self.0.lock().unwrap();
         let mut turn = self.1.wait_while(turn, |turn| *turn != me).unwrap();
         *turn = 1 - me;
+        publish(1 - me);
         drop(turn);
         self.1.notify_one();
     }
 }
 
-impl PingPong for (parking_lot::Mutex<u64>, parking_lot::Condvar) {
+impl CondvarPair for (parking_lot::Mutex<u64>, parking_lot::Condvar) {
     const NAME: &'static str = "parking_lot-condvar";
+    const SPUN: &'static str = "parking_lot-condvar-spin";
     fn new() -> Self {
         (parking_lot::Mutex::new(0), parking_lot::Condvar::new())
     }
-    fn play(&self, me: u64) {
+    fn play_then(&self, me: u64, publish: impl FnOnce(u64)) {
         let mut turn = self.0.lock();
         self.1.wait_while(&mut turn, |turn| *turn != me);
         *turn = 1 - me;
+        publish(1 - me);
         drop(turn);
         self.1.notify_one();
+    }
+}
+
+/// A bare pair parks at once.
+struct Bare<P>(P);
+
+impl<P: CondvarPair> PingPong for Bare<P> {
+    const NAME: &'static str = P::NAME;
+    fn new() -> Self {
+        Bare(P::new())
+    }
+    fn play(&self, me: u64) {
+        self.0.play_then(me, |_| {});
     }
 }
 
 /// A Condvar ping-pong with synclab's waiting policy in front: the player
 /// first spins (synclab's backoff: hints, then a few yields) on a copy of
-/// the turn, and only then takes the mutex and waits. The like-for-like
-/// comparator of synclab's Condition and Event, which spin before they
-/// park, where a bare Condvar parks at once.
+/// the turn, published under the mutex as the turn passes (as synclab's
+/// Condition publishes its sequence before it wakes anyone), and only then
+/// takes the mutex and waits. The like-for-like comparator of synclab's
+/// Condition and Event, which spin before they park, where a bare Condvar
+/// parks at once.
 struct Spun<P> {
     inner: P,
     turn: AtomicU64,
 }
 
-/// A ping-pong that has a spinning twin, and its name.
-trait Spinnable: PingPong {
-    const SPUN: &'static str;
-}
-
-impl Spinnable for (std::sync::Mutex<u64>, std::sync::Condvar) {
-    const SPUN: &'static str = "std-condvar-spin";
-}
-
-impl Spinnable for (parking_lot::Mutex<u64>, parking_lot::Condvar) {
-    const SPUN: &'static str = "parking_lot-condvar-spin";
-}
-
-impl<P: Spinnable> PingPong for Spun<P> {
+impl<P: CondvarPair> PingPong for Spun<P> {
     const NAME: &'static str = P::SPUN;
     fn new() -> Self {
         Spun {
@@ -114,12 +130,12 @@ impl<P: Spinnable> PingPong for Spun<P> {
     }
     fn play(&self, me: u64) {
         backoff::<Std>(|| self.turn.load(Ordering::Acquire) != me);
-        self.inner.play(me);
-        self.turn.store(1 - me, Ordering::Release);
+        self.inner
+            .play_then(me, |next| self.turn.store(next, Ordering::Release));
     }
 }
 
-fn ping_pong<P: PingPong>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn ping_pong<P: PingPong>(group: &mut BenchmarkGroup<'_, WallTime>, (): ()) {
     group.bench_function(P::NAME, |b| {
         b.iter_custom(|iters| {
             timed_threads(2, iters, Arc::new(P::new()), |token, me, iters| {
@@ -132,12 +148,20 @@ fn ping_pong<P: PingPong>(group: &mut BenchmarkGroup<'_, WallTime>) {
 fn signal(c: &mut Criterion) {
     let mut group = c.benchmark_group("ping-pong");
     group.throughput(Throughput::Elements(1));
-    ping_pong::<synclab::Condition<u64>>(&mut group);
-    ping_pong::<Events>(&mut group);
-    ping_pong::<(std::sync::Mutex<u64>, std::sync::Condvar)>(&mut group);
-    ping_pong::<(parking_lot::Mutex<u64>, parking_lot::Condvar)>(&mut group);
-    ping_pong::<Spun<(std::sync::Mutex<u64>, std::sync::Condvar)>>(&mut group);
-    ping_pong::<Spun<(parking_lot::Mutex<u64>, parking_lot::Condvar)>>(&mut group);
+    type StdPair = (std::sync::Mutex<u64>, std::sync::Condvar);
+    type ParkingLotPair = (parking_lot::Mutex<u64>, parking_lot::Condvar);
+    in_turn(
+        &mut group,
+        (),
+        &[
+            ping_pong::<synclab::Condition<u64>>,
+            ping_pong::<Events>,
+            ping_pong::<Bare<StdPair>>,
+            ping_pong::<Bare<ParkingLotPair>>,
+            ping_pong::<Spun<StdPair>>,
+            ping_pong::<Spun<ParkingLotPair>>,
+        ],
+    );
     group.finish();
 }
 

@@ -7,7 +7,8 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::Criterion;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion};
 use crossbeam::utils::CachePadded;
 
 /// The suite's settings: short enough for a full run in minutes on two
@@ -17,6 +18,25 @@ pub fn criterion() -> Criterion {
         .sample_size(30)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
+}
+
+/// A benchmark of one implementation, registered into a group with `A`.
+pub type Bench<A> = fn(&mut BenchmarkGroup<'_, WallTime>, A);
+
+/// Registers `benches` into `group`, in turn: starting with the one the
+/// run number picks (`SYNCLAB_BENCH_RUN`, which `benches/report.sh` sets),
+/// so that over the runs each implementation is measured first, second...
+/// and no position's bias (a warm cache, a cool core) stays with one of
+/// them.
+pub fn in_turn<A: Copy>(group: &mut BenchmarkGroup<'_, WallTime>, args: A, benches: &[Bench<A>]) {
+    let run: usize = std::env::var("SYNCLAB_BENCH_RUN")
+        .ok()
+        .and_then(|run| run.parse().ok())
+        .unwrap_or(1);
+    let first = run.saturating_sub(1) % benches.len().max(1);
+    for bench in benches[first..].iter().chain(&benches[..first]) {
+        bench(group, args);
+    }
 }
 
 /// Runs `work(thread, iters)` on `threads` threads and returns the time from

@@ -147,12 +147,12 @@ impl<B: Backend> Condvar<B> {
         // Read under the lock: a notify after our unlock changes it.
         let seq = self.seq.load(Ordering::Relaxed);
         drop(guard);
-        if deadline != Deadline::Expired {
-            // Real threads: a notify that comes within a short spin costs
-            // no sleep (the models do not spin; see `backoff`).
-            backoff::<B>(|| self.seq.load(Ordering::Relaxed) == seq);
-        }
-        let woken = self.seq.wait(seq, deadline);
+        // Real threads: a notify that comes within a short spin costs no
+        // sleep, nor even a look at the futex's queue (the models do not
+        // spin; see `backoff`).
+        let spun = deadline != Deadline::Expired
+            && backoff::<B>(|| self.seq.load(Ordering::Relaxed) == seq);
+        let woken = spun || self.seq.wait(seq, deadline);
         (lock.lock(), woken)
     }
 

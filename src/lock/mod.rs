@@ -25,8 +25,8 @@
 //! - `lock` slow path: on real threads, yield the core up to ten times for
 //!   the lock to come free; then swap in `2` (Acquire); if the old state
 //!   was `0` the lock is ours (we conservatively leave it `2`), otherwise park
-//!   while the word is `2`, and after each wake spin a little while the state
-//!   is `1` before trying again.
+//!   while the word is `2`, and after each wake yield a little while the
+//!   state is `1` before trying again.
 //! - `unlock`: swap in `0` (Release); if the old state was `2`, wake one
 //!   parked thread, which will swap in `2` again and so take over the duty of
 //!   waking the next one.
@@ -194,14 +194,13 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// model worlds do not spin, nor even look.
     ///
     /// Yields, not spin hints. parking_lot spins 1, 2, 4 then 8 hints
-    /// before it yields; on this lab's two-core machine a hint costs about
+    /// before it yields; on the lab's two-core machine a hint costs about
     /// 140 cycles, and with two to four threads the holder is often the
-    /// thread a spinner's core should be running. Measured with
-    /// `benches/report.sh` (3 runs, medians, time per lock+unlock against
-    /// parking_lot's): hints first, 0.98–1.21×; yields only, 0.64–0.88×, at
-    /// 2 and 4 threads with short and longer sections. A lock found
-    /// `CONTENDED` is spun for too: here that state only says a thread may
-    /// be parked (a woken thread sets it again), not that one is.
+    /// thread a spinner's core should be running (BENCHMARKS.md has the
+    /// measurements). A lock found `CONTENDED` is spun for too, unlike std's
+    /// and parking_lot's: here that state only says a thread may be parked
+    /// (a woken thread sets it again), not that one is. Like theirs, a
+    /// spinner that finds the lock free takes it ahead of parked threads.
     fn spin_for_lock(&self) -> bool {
         if B::SPIN_LIMIT == 0 {
             return false;
@@ -216,18 +215,19 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
         false
     }
 
-    /// After a wake, spins while the lock is held uncontended, at most
-    /// `B::SPIN_LIMIT` times; returns the state it last saw.
+    /// After a wake, yields while the lock is held uncontended, up to ten
+    /// times as [`RawLock::spin_for_lock`] (the model worlds look once);
+    /// returns the state it last saw.
     #[inline]
     fn spin(&self) -> u32 {
-        let mut spins = B::SPIN_LIMIT;
+        let mut spins = B::SPIN_LIMIT.min(10);
         loop {
             // Relaxed: only a hint; whoever acts on it does so with an RMW.
             let state = self.state.load(Ordering::Relaxed);
             if state != LOCKED || spins == 0 {
                 return state;
             }
-            B::spin_loop();
+            B::yield_now();
             spins -= 1;
         }
     }
