@@ -166,11 +166,14 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
     /// A queue of world `B` and variant `V`; `maxsize == 0` means unbounded.
     pub fn new_in(maxsize: usize) -> Self {
         Queue {
+            // Items pass through this lock's short section: spinning on it
+            // beats yielding (see `Lock::with_backoff`).
             state: Lock::new_in(State {
                 items: VecDeque::new(),
                 consumers_waiting: 0,
                 producers_waiting: 0,
-            }),
+            })
+            .with_backoff(),
             unfinished: B::AtomicU32::new(0),
             len_hint: B::AtomicU32::new(0),
             not_empty: Condvar::new_in(),
