@@ -18,8 +18,10 @@
 //! process instead) or died in it.
 
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -70,6 +72,9 @@ pub enum Lost {
     Limit(Duration),
     /// Waiting for the child failed.
     Wait(io::Error),
+    /// The child did not reach its run within [`START_LIMIT`], and was
+    /// killed.
+    NotStarted,
     /// The child exited without a run: before reaching it (`started` is
     /// false), or in it.
     Silent {
@@ -88,6 +93,10 @@ impl fmt::Display for Lost {
             Lost::Start(error) => write!(f, "the child process could not start: {error}"),
             Lost::Limit(limit) => write!(f, "the child process ran past {limit:?} and was killed"),
             Lost::Wait(error) => write!(f, "the child process was lost: {error}"),
+            Lost::NotStarted => write!(
+                f,
+                "the child process did not reach its run within {START_LIMIT:?}, and was killed"
+            ),
             Lost::Silent {
                 started,
                 status,
@@ -108,9 +117,19 @@ impl fmt::Display for Lost {
     }
 }
 
+/// How long a child may take to reach its run ([`STARTED`]) before it is
+/// given up: one stuck before its run (a test waiting on a file lock its
+/// parent holds) must not hold the parent up for the whole [`limit`].
+pub const START_LIMIT: Duration = Duration::from_secs(60);
+
 /// Runs `command` with `input` on its standard input, and reads the run it
-/// reports. The child is killed if it runs past `limit`.
+/// reports. The child is killed if it runs past `limit`, or has not reached
+/// its run within [`START_LIMIT`]. On Unix it runs in a process group of its
+/// own, which is killed once the child is done: a process the child's code
+/// started cannot outlive it and hold its output open.
 pub fn run(command: &mut Command, input: Vec<u8>, limit: Duration) -> Result<Option<Run>, Lost> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -126,28 +145,41 @@ pub fn run(command: &mut Command, input: Vec<u8>, limit: Duration) -> Result<Opt
             let _ = stdin.write_all(&input);
         }
     });
-    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let started = Arc::new(AtomicBool::new(false));
+    let (stdout, stderr) = (
+        read_lines(child.stdout.take(), Some(Arc::clone(&started))),
+        read_lines(child.stderr.take(), None),
+    );
     let start = Instant::now();
     // Polled with a growing pause, so that a long run is not disturbed.
     let mut pause = Duration::from_millis(1);
-    let status = loop {
-        let stop = match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() < limit => {
+    let outcome = loop {
+        let elapsed = start.elapsed();
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if !started.load(Ordering::Relaxed) && elapsed > START_LIMIT.min(limit) => {
+                break Err(Lost::NotStarted);
+            }
+            Ok(None) if elapsed < limit => {
                 thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(50));
-                continue;
             }
-            Ok(None) => Lost::Limit(limit),
-            Err(error) => Lost::Wait(error),
-        };
+            Ok(None) => break Err(Lost::Limit(limit)),
+            Err(error) => break Err(Lost::Wait(error)),
+        }
+    };
+    if outcome.is_err() {
         let _ = child.kill();
         let _ = child.wait();
-        return Err(stop);
-    };
+    }
+    kill_group(child.id());
+    let status = outcome?;
+    // The group is gone, so the pipes close; a process that left the group
+    // and kept them open is not waited for.
+    let wait = Duration::from_secs(1);
     let (stdout, stderr) = (
-        stdout.join().unwrap_or_default(),
-        stderr.join().unwrap_or_default(),
+        stdout.recv_timeout(wait).unwrap_or_default(),
+        stderr.recv_timeout(wait).unwrap_or_default(),
     );
     let report = stdout
         .lines()
@@ -156,11 +188,25 @@ pub fn run(command: &mut Command, input: Vec<u8>, limit: Duration) -> Result<Opt
     match report.map(serde_json::from_str::<Option<Run>>) {
         Some(Ok(run)) => Ok(run),
         _ => Err(Lost::Silent {
-            started: stdout.lines().any(|line| line.ends_with(STARTED)),
+            started: started.load(Ordering::Relaxed),
             status,
             stderr: tail(&stderr, 20),
         }),
     }
+}
+
+/// Kills what is left of the process group the child `pid` led.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        // ESRCH (nothing left) is the usual answer.
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 /// The last `lines` lines of `text`.
@@ -169,13 +215,32 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Reads a child's pipe to its end on a thread of its own.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+/// Reads a child's pipe on a thread of its own, to its end or to the line
+/// that carries the [`REPORT`], noting the [`STARTED`] line in `started`;
+/// the text comes back on the channel.
+fn read_lines(
+    pipe: Option<impl Read + Send + 'static>,
+    started: Option<Arc<AtomicBool>>,
+) -> mpsc::Receiver<String> {
+    let (send, receive) = mpsc::channel();
     thread::spawn(move || {
         let mut text = String::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_string(&mut text);
+        if let Some(pipe) = pipe {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if let Some(started) = &started
+                    && line.ends_with(STARTED)
+                {
+                    started.store(true, Ordering::Relaxed);
+                }
+                text.push_str(&line);
+                text.push('\n');
+                if line.contains(REPORT) {
+                    break;
+                }
+            }
         }
-        text
-    })
+        let _ = send.send(text);
+    });
+    receive
 }

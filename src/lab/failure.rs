@@ -174,14 +174,18 @@ impl Failure {
     }
 
     /// Whether this is a plain panic of the code checked: untagged, where
-    /// the lab saw it happen, and not inside a crate from cargo's registry
-    /// or the toolchain (that is a checker's own complaint, such as
-    /// shuttle-PCT's about a scenario that starts no thread).
+    /// the lab saw it happen, and not inside a crate from cargo's registry,
+    /// a git checkout, the toolchain or the lab's own sources (a checker's
+    /// own complaint, such as shuttle-PCT's about a scenario that starts no
+    /// thread).
     pub fn is_user_panic(&self) -> bool {
         const NOT_YOURS: [&str; 3] = ["/registry/src/", "/git/checkouts/", "/rustc/"];
-        self.kind == FailureKind::Panic
-            && (self.location.as_deref())
-                .is_some_and(|at| !NOT_YOURS.iter().any(|dir| at.contains(dir)))
+        let lab = concat!(env!("CARGO_MANIFEST_DIR"), "/src/").replace('\\', "/");
+        let yours = |at: &str| {
+            let at = at.replace('\\', "/");
+            !at.starts_with(&lab) && !NOT_YOURS.iter().any(|dir| at.contains(dir))
+        };
+        self.kind == FailureKind::Panic && self.location.as_deref().is_some_and(yours)
     }
 
     /// Classifies a caught panic.

@@ -110,7 +110,13 @@ struct Restore(u64);
 
 impl Drop for Restore {
     fn drop(&mut self) {
-        QUIET.set(self.0);
+        let closing = QUIET.replace(self.0);
+        if self.0 == 0 && closing != 0 {
+            // The section is over: where its panics happened is not asked
+            // for any more.
+            let mut locations = LOCATIONS.lock().unwrap_or_else(PoisonError::into_inner);
+            locations.retain(|(section, _, _)| *section != closing);
+        }
     }
 }
 

@@ -88,7 +88,7 @@ pub fn in_process(entry: &'static Entry, checker: Checker, budget: &Budget) -> O
 /// round that hangs is then killed with the child, and its threads cannot
 /// slow the cells after it (see [`child`](super::child)). A child that
 /// brings no run back is a `panic` failure of the cell (never an expected
-/// verdict), with what it printed.
+/// verdict), with what it printed; one killed at its limit is inconclusive.
 pub fn in_child(
     exe: &Path,
     entry: &'static Entry,
@@ -98,8 +98,15 @@ pub fn in_child(
     let input = serde_json::to_vec(budget).unwrap_or_default();
     let mut command = Command::new(exe);
     command.args(["cell", entry.id, checker.name()]);
-    child::run(&mut command, input, child::limit(budget))
-        .unwrap_or_else(|lost| Some(Run::panicked(checker, lost.to_string())))
+    match child::run(&mut command, input, child::limit(budget)) {
+        Ok(run) => run,
+        // Too long is not a verdict: neither caught nor passed.
+        Err(lost @ child::Lost::Limit(_)) => Some(Run {
+            inconclusive: Some(lost.to_string()),
+            ..Run::empty(checker)
+        }),
+        Err(lost) => Some(Run::panicked(checker, lost.to_string())),
+    }
 }
 
 /// Runs every `(entry, checker)` of `plan` with `execute` and returns the

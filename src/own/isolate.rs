@@ -11,22 +11,27 @@
 //! check runs its one stress run, reports it (see [`child`]) and ends the
 //! process.
 //!
-//! When. From a thread named after a test (not `main`) in a binary that
-//! cargo built in a `deps` directory, which is where a test binary lives,
+//! When. On Unix, from a thread named after a test (not `main`) in a binary
+//! that cargo built in a `deps` directory, which is where a test binary lives,
 //! and whose `--list` names that thread's test (asked once per test), unless
 //! `SYNCLAB_ISOLATE=0` is set. Elsewhere (a doctest, a binary's `main`, a
 //! thread the test spawned, a `harness = false` binary that does not list
 //! its tests as libtest does) the stress run stays in the process, as it
 //! does when the child does not reach the check: a test whose path depends
-//! on something other than the reports (the clock, a random number). The
-//! thread then stops trying. A child never starts a child. Code a test runs
-//! before its checks runs again in each child.
+//! on something other than the reports (the clock, a random number), or
+//! that waits for something its parent holds. The thread then stops trying.
+//! A child never starts a child; a process the child's code starts is no
+//! child (the marker names the parent's process id), and is killed with the
+//! child's process group. Code a test runs before its checks runs again in
+//! each child.
 
 use std::cell::{Cell, RefCell};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -38,20 +43,32 @@ use crate::lab::child::{self, Lost};
 /// The environment variable that turns the isolation off when `0`.
 pub const ISOLATE: &str = "SYNCLAB_ISOLATE";
 
-/// The environment variable that marks a child: its plan is on standard
-/// input.
+/// The environment variable that marks a child: set to its parent's
+/// process id, so that a process the child's code starts in turn (which
+/// inherits it) is not taken for a child. Its plan is on standard input.
 const CHILD: &str = "SYNCLAB_KIT_CHILD";
+
+/// How long the `--list` probe of the test binary may take.
+const PROBE_LIMIT: Duration = Duration::from_secs(10);
 
 /// What a child is to do: in test `test` of binary `exe`, replay the
 /// reports of the checks `before`, then run the stress run of `scenario` in
-/// check number `check`.
+/// check number `check`, whose kit is `kit`.
 #[derive(Serialize, Deserialize)]
 struct Plan {
     exe: PathBuf,
     test: String,
-    before: Vec<Vec<Recorded>>,
+    before: Vec<Option<Done>>,
     check: usize,
+    kit: Vec<(String, usize)>,
     scenario: String,
+}
+
+/// A finished check: its kit, and its report's runs.
+#[derive(Clone, Serialize, Deserialize)]
+struct Done {
+    kit: Vec<(String, usize)>,
+    runs: Vec<Recorded>,
 }
 
 /// One run of a check's report, as the plan carries it.
@@ -64,8 +81,9 @@ struct Recorded {
 thread_local! {
     /// How many checks this thread has begun.
     static CHECKS: Cell<usize> = const { Cell::new(0) };
-    /// The reports of the checks this thread has finished (a parent's).
-    static DONE: RefCell<Vec<Vec<Recorded>>> = const { RefCell::new(Vec::new()) };
+    /// The checks this thread has finished (a parent's), by number; `None`
+    /// for one that unwound.
+    static DONE: RefCell<Vec<Option<Done>>> = const { RefCell::new(Vec::new()) };
     /// Whether a child can be started for this thread's test: unknown
     /// (`None`) until first asked; false once a child failed to reach its
     /// check.
@@ -74,7 +92,10 @@ thread_local! {
 
 /// Begins a check of `kit`: its number on this thread, or, in a child,
 /// the parent's report of it (a check before the asking one). The asking
-/// check itself runs its stress run here and ends the process.
+/// check itself runs its stress run here and ends the process. A child
+/// whose test took another path than its parent's (another kit at this
+/// number, a check the parent did not finish) ends at once without a
+/// report, and the parent runs the stress run itself.
 pub(super) fn begin(kit: &Kit, budget: &Budget) -> Result<usize, OwnReport> {
     let check = CHECKS.get();
     CHECKS.set(check + 1);
@@ -84,35 +105,45 @@ pub(super) fn begin(kit: &Kit, budget: &Budget) -> Result<usize, OwnReport> {
     }) else {
         return Ok(check);
     };
-    if let Some(runs) = plan.before.get(check) {
-        let runs: Option<Vec<OwnRun>> = runs
-            .iter()
+    let lost = || -> ! { std::process::exit(3) };
+    if check < plan.check {
+        let Some(Some(done)) = plan.before.get(check) else {
+            lost()
+        };
+        if done.kit != kit.fingerprint() {
+            lost();
+        }
+        let runs: Option<Vec<OwnRun>> = (done.runs.iter())
             .map(|recorded| {
                 let scenario = kit.name(&recorded.scenario)?;
                 let run = recorded.run.clone();
                 Some(OwnRun { scenario, run })
             })
             .collect();
-        // A report that does not fit this kit: the test took another path.
-        let runs = runs.unwrap_or_else(|| std::process::exit(3));
+        let Some(runs) = runs else { lost() };
         return Err(OwnReport {
             kind: kit.kind,
             runs,
         });
     }
-    let worlds = kit
+    if check > plan.check || plan.kit != kit.fingerprint() {
+        lost();
+    }
+    let Some(&(_, worlds)) = kit
         .scenarios
         .iter()
-        .find(|(name, _)| check == plan.check && *name == plan.scenario)
-        .map(|&(_, worlds)| worlds)
-        .unwrap_or_else(|| std::process::exit(3));
+        .find(|(name, _)| *name == plan.scenario)
+    else {
+        lost()
+    };
     let reported = child::started().and_then(|()| child::report(&Some(in_process(worlds, budget))));
     std::process::exit(if reported.is_ok() { 0 } else { 1 })
 }
 
-/// Ends check number `check` with `report`: a later child replays it.
-pub(super) fn end(check: usize, report: &OwnReport) {
-    let recorded = report
+/// Ends check number `check` of `kit` with `report`: a later child replays
+/// it.
+pub(super) fn end(kit: &Kit, check: usize, report: &OwnReport) {
+    let runs = report
         .runs
         .iter()
         .map(|own| Recorded {
@@ -120,33 +151,48 @@ pub(super) fn end(check: usize, report: &OwnReport) {
             run: own.run.clone(),
         })
         .collect();
-    DONE.with_borrow_mut(|done| {
-        done.truncate(check);
-        done.push(recorded);
+    let done = Done {
+        kit: kit.fingerprint(),
+        runs,
+    };
+    DONE.with_borrow_mut(|finished| {
+        finished.resize(check, None);
+        finished.push(Some(done));
     });
 }
 
-/// The stress run of `scenario` in check number `check`: in a child process
-/// where it can be, in this one otherwise.
-pub(super) fn stress(check: usize, scenario: &'static str, worlds: Worlds, budget: &Budget) -> Run {
+/// The stress run of `scenario` of `kit` in check number `check`: in a
+/// child process where it can be, in this one otherwise.
+pub(super) fn stress(
+    kit: &Kit,
+    check: usize,
+    scenario: &'static str,
+    worlds: Worlds,
+    budget: &Budget,
+) -> Run {
     let Some((exe, test)) = vehicle() else {
         return in_process(worlds, budget);
     };
+    let mut before = DONE.with_borrow(Clone::clone);
+    before.resize(check, None);
     let plan = Plan {
         exe: exe.clone(),
         test: test.clone(),
-        before: DONE.with_borrow(|done| done[..check.min(done.len())].to_vec()),
+        before,
         check,
+        kit: kit.fingerprint(),
         scenario: scenario.to_owned(),
     };
     let Ok(input) = serde_json::to_vec(&plan) else {
         return in_process(worlds, budget);
     };
     let mut command = Command::new(exe);
-    command.args(rerun(&test)).env(CHILD, "1");
+    command
+        .args(rerun(&test))
+        .env(CHILD, std::process::id().to_string());
     match child::run(&mut command, input, child::limit(budget)) {
         Ok(Some(run)) => run,
-        Err(Lost::Silent { started: false, .. }) | Ok(None) | Err(Lost::Start(_)) => {
+        Err(Lost::Silent { started: false, .. } | Lost::NotStarted | Lost::Start(_)) | Ok(None) => {
             REACHABLE.set(Some(false));
             in_process(worlds, budget)
         }
@@ -169,10 +215,11 @@ fn in_process(worlds: Worlds, budget: &Budget) -> Run {
         .unwrap_or_else(|| Run::panicked(Checker::Stress, "the stress checker did not run"))
 }
 
-/// The test binary and the test's name, where a child can be started.
+/// The test binary and the test's name, where a child can be started: on
+/// Unix, in a test binary, not in a child.
 fn vehicle() -> Option<(PathBuf, String)> {
     let off = std::env::var_os(ISOLATE).is_some_and(|v| v == "0");
-    if off || std::env::var_os(CHILD).is_some() || REACHABLE.get() == Some(false) {
+    if !cfg!(unix) || off || is_child() || REACHABLE.get() == Some(false) {
         return None;
     }
     let test = thread::current().name()?.to_owned();
@@ -190,30 +237,78 @@ fn vehicle() -> Option<(PathBuf, String)> {
     REACHABLE.get()?.then_some((exe, test))
 }
 
-/// Whether `exe --list` names `test` as libtest does: `<test>: test`.
+/// Whether `exe --list` names `test` as libtest does (`<test>: test`),
+/// within [`PROBE_LIMIT`]. The probe runs with the isolation off, so that a
+/// binary that is not a test binary after all cannot probe itself again.
 fn lists(exe: &Path, test: &str) -> bool {
-    let listed = Command::new(exe)
+    let probe = Command::new(exe)
         .args([test, "--exact", "--list", "--format", "terse"])
+        .env(ISOLATE, "0")
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .output();
-    listed.is_ok_and(|out| {
-        out.status.success()
-            && String::from_utf8_lossy(&out.stdout).trim() == format!("{test}: test")
-    })
+        .spawn();
+    let Ok(mut probe) = probe else {
+        return false;
+    };
+    let start = Instant::now();
+    let succeeded = loop {
+        match probe.try_wait() {
+            Ok(Some(status)) => break status.success(),
+            Ok(None) if start.elapsed() < PROBE_LIMIT => thread::sleep(Duration::from_millis(5)),
+            _ => {
+                let _ = probe.kill();
+                let _ = probe.wait();
+                return false;
+            }
+        }
+    };
+    let mut listed = String::new();
+    let read = probe
+        .stdout
+        .take()
+        .map(|mut out| out.read_to_string(&mut listed));
+    succeeded && matches!(read, Some(Ok(_))) && listed.trim() == format!("{test}: test")
+}
+
+/// Whether this process is a kit's child: [`CHILD`] names its parent.
+fn is_child() -> bool {
+    #[cfg(unix)]
+    let parent = std::os::unix::process::parent_id().to_string();
+    #[cfg(not(unix))]
+    let parent = String::new();
+    std::env::var(CHILD).is_ok_and(|marked| marked == parent)
 }
 
 /// This process's plan, if it is a child: read from standard input.
 fn plan() -> Option<&'static Plan> {
     static PLAN: OnceLock<Option<Plan>> = OnceLock::new();
     PLAN.get_or_init(|| {
-        std::env::var_os(CHILD)?;
+        if !is_child() {
+            return None;
+        }
         serde_json::from_reader(std::io::stdin().lock()).ok()
     })
     .as_ref()
 }
 
 impl Kit {
+    /// What tells this kit from another in the same binary: each scenario's
+    /// name and where its code lies, relative to a function of the lab's
+    /// (the same in every run of the binary, whatever its load address).
+    fn fingerprint(&self) -> Vec<(String, usize)> {
+        let anchor = in_process as fn(Worlds, &Budget) -> Run as usize;
+        self.scenarios
+            .iter()
+            .map(|(name, worlds)| {
+                (
+                    (*name).to_owned(),
+                    (worlds.std as usize).wrapping_sub(anchor),
+                )
+            })
+            .collect()
+    }
+
     /// The `'static` name of the kit's scenario `name`, or [`SPEC`].
     fn name(&self, name: &str) -> Option<&'static str> {
         if name == SPEC {

@@ -199,7 +199,9 @@ impl Kit {
                 Checker::ALL
                     .into_iter()
                     .filter_map(|checker| match checker {
-                        Checker::Stress => Some(isolate::stress(check, scenario, worlds, budget)),
+                        Checker::Stress => {
+                            Some(isolate::stress(self, check, scenario, worlds, budget))
+                        }
                         _ => checkers::run(checker, &subject, budget),
                     })
                     .map(|run| OwnRun { scenario, run }),
@@ -219,7 +221,7 @@ impl Kit {
             kind: self.kind,
             runs,
         };
-        isolate::end(check, &report);
+        isolate::end(self, check, &report);
         report
     }
 

@@ -106,8 +106,9 @@ impl OwnReport {
     /// The plain panics of the code checked, untagged by any bug the lab
     /// names (an `unwrap` on `None`...), caught by a deterministic checker:
     /// [`Failure::is_user_panic`]. A `panic` without a location is the
-    /// lab's own trouble (a lost child process), one inside a registry
-    /// crate a checker's.
+    /// lab's own trouble (a lost child process) or happened where the lab
+    /// does not watch (a thread started with `std::thread::spawn`, not
+    /// `B::spawn`); one inside a registry crate is a checker's.
     pub fn panics(&self) -> impl Iterator<Item = (Checker, &Failure)> {
         self.failures()
             .filter(|(_, failure)| failure.is_user_panic())
