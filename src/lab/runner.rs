@@ -86,7 +86,7 @@ pub fn in_process(entry: &'static Entry, checker: Checker, budget: &Budget) -> O
 /// budget as JSON on its standard input: `exe` is the synclab binary
 /// (`env!("CARGO_BIN_EXE_synclab")` in the crate's own tests). A stress
 /// round that hangs is then killed with the child, and its threads cannot
-/// slow the cells after it (see [`child`](super::child)). A child that
+/// slow the cells after it (see [`child`]). A child that
 /// brings no run back is a `panic` failure of the cell (never an expected
 /// verdict), with what it printed; one killed at its limit is inconclusive.
 pub fn in_child(
