@@ -26,7 +26,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::Budget;
-use super::checkers::Run;
+use super::checkers::{Checker, Run};
 
 /// The line a child writes once it has reached its run.
 pub const STARTED: &str = "synclab-started";
@@ -85,6 +85,22 @@ pub enum Lost {
         /// The end of what it wrote to standard error.
         stderr: String,
     },
+}
+
+impl Lost {
+    /// The run of `checker` this loss stands for: inconclusive if the child
+    /// was killed at its limit (too long is not a verdict), otherwise a
+    /// `panic` failure saying how the child was lost (never an expected
+    /// verdict).
+    pub fn into_run(self, checker: Checker) -> Run {
+        match self {
+            Lost::Limit(_) => Run {
+                inconclusive: Some(self.to_string()),
+                ..Run::empty(checker)
+            },
+            lost => Run::panicked(checker, format!("the {checker} run died: {lost}")),
+        }
+    }
 }
 
 impl fmt::Display for Lost {

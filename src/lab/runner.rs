@@ -98,15 +98,8 @@ pub fn in_child(
     let input = serde_json::to_vec(budget).unwrap_or_default();
     let mut command = Command::new(exe);
     command.args(["cell", entry.id, checker.name()]);
-    match child::run(&mut command, input, child::limit(budget)) {
-        Ok(run) => run,
-        // Too long is not a verdict: neither caught nor passed.
-        Err(lost @ child::Lost::Limit(_)) => Some(Run {
-            inconclusive: Some(lost.to_string()),
-            ..Run::empty(checker)
-        }),
-        Err(lost) => Some(Run::panicked(checker, lost.to_string())),
-    }
+    child::run(&mut command, input, child::limit(budget))
+        .unwrap_or_else(|lost| Some(lost.into_run(checker)))
 }
 
 /// Runs every `(entry, checker)` of `plan` with `execute` and returns the

@@ -196,11 +196,7 @@ pub(super) fn stress(
             REACHABLE.set(Some(false));
             in_process(worlds, budget)
         }
-        Err(Lost::Limit(limit)) => Run {
-            inconclusive: Some(Lost::Limit(limit).to_string()),
-            ..Run::empty(Checker::Stress)
-        },
-        Err(lost) => Run::panicked(Checker::Stress, format!("the stress run died: {lost}")),
+        Err(lost) => lost.into_run(Checker::Stress),
     }
 }
 
