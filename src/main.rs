@@ -50,6 +50,14 @@ enum Command {
         /// Stress cells always run alone.
         #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,
+        /// loom and shuttle without the lab's virtual time: a non-zero
+        /// timeout never fires (their own world).
+        #[arg(long)]
+        no_virtual_time: bool,
+        /// Futex waits that may return spuriously in one loom or shuttle
+        /// execution (default 1; 0 turns them off).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=8))]
+        spurious_wakeups: Option<u32>,
     },
     /// Tell one variant's story: its bug, its scenario, and the interleaving
     /// that breaks it, as a table and a diagram.
@@ -115,6 +123,8 @@ fn main() -> ExitCode {
         iterations: None,
         seed: None,
         jobs: None,
+        no_virtual_time: false,
+        spurious_wakeups: None,
     }) {
         Command::List => {
             list();
@@ -127,18 +137,19 @@ fn main() -> ExitCode {
             iterations,
             seed,
             jobs,
+            no_virtual_time,
+            spurious_wakeups,
         } => {
             let jobs = jobs.map_or_else(
                 || std::thread::available_parallelism().map_or(1, usize::from),
                 usize::from,
             );
-            run(
-                &filters,
-                &checkers,
-                json,
-                &Budget::default().replaying(seed, iterations),
-                jobs,
-            )
+            let mut budget = Budget::default().replaying(seed, iterations);
+            budget.modelling.time &= !no_virtual_time;
+            if let Some(spurious) = spurious_wakeups {
+                budget.modelling.spurious_wakeups = spurious;
+            }
+            run(&filters, &checkers, json, &budget, jobs)
         }
         Command::Explain { variant } => explain(&variant),
         Command::BenchSummary { runs } => match bench_summary::read(&runs) {

@@ -23,12 +23,18 @@
 //! which loom and shuttle report as a **deadlock** rather than as an explosion
 //! of spin-loop branches.
 //!
-//! # Time
+//! # Time and spurious wakeups
 //!
-//! Neither loom nor shuttle models time. A [`Deadline`] that has already
-//! expired when it is created (`Duration::ZERO`) expires in every world; any
-//! other deadline never fires under loom or shuttle, so a timed wait there is
-//! an untimed wait. This is a limit of the checkers, recorded in the catalogue.
+//! Neither loom nor shuttle models time or spurious wakeups. The model worlds
+//! add both, through the lab's [`kernel`](crate::lab::kernel): a virtual clock in which a
+//! [`Deadline`] fires (when every other thread is blocked, or earlier, as one
+//! more scheduling choice), and a bounded number of spurious returns from a
+//! futex wait per execution. The lab's checkers switch them on
+//! ([`Modelling`](crate::lab::kernel::Modelling), set in the
+//! [`Budget`](crate::lab::Budget)); without them
+//! a non-zero timeout never fires under loom or shuttle and no wait wakes
+//! spuriously. A deadline that had passed when it was made
+//! (`Duration::ZERO`) has passed in every world.
 
 mod cell;
 mod model;
@@ -124,11 +130,17 @@ pub trait Backend: Sized + Send + Sync + 'static {
         false
     }
 
+    /// Now, as this world's clock reads it: the real clock on real threads,
+    /// the virtual clock of the [`kernel`](crate::lab::kernel) in the model
+    /// worlds.
+    fn now() -> Instant;
+
     /// Whether `deadline` has passed, as this world sees time.
     ///
     /// [`Deadline::Expired`] has passed in every world and [`Deadline::Never`]
     /// in none. [`Deadline::At`] passes on real threads once the clock reaches
-    /// it, and never under loom or shuttle, which do not model time.
+    /// it, and under loom or shuttle once a timeout has moved the virtual
+    /// clock there (never, unless the checker models time).
     fn expired(deadline: Deadline) -> bool;
 }
 
@@ -282,7 +294,7 @@ pub trait Join<T> {
 pub enum Deadline {
     /// Already passed: a zero timeout. The wait makes one attempt, never sleeps.
     Expired,
-    /// Passes at this instant of the real clock.
+    /// Passes at this instant of the world's clock (see [`Backend::now`]).
     At(Instant),
     /// Never passes: the timeout is too large to represent (`Duration::MAX`),
     /// so the wait is an untimed one.
@@ -290,15 +302,21 @@ pub enum Deadline {
 }
 
 impl Deadline {
-    /// The deadline `timeout` from now.
+    /// The deadline `timeout` from now, on the real clock.
     ///
     /// `Duration::ZERO` is [`Deadline::Expired`]; a timeout whose end the
     /// clock cannot represent is [`Deadline::Never`] (no overflow panic).
     pub fn after(timeout: Duration) -> Deadline {
+        Deadline::after_in::<Std>(timeout)
+    }
+
+    /// The deadline `timeout` from now in world `B`: on its clock (virtual
+    /// in the model worlds, see [`Backend::now`]).
+    pub fn after_in<B: Backend>(timeout: Duration) -> Deadline {
         if timeout.is_zero() {
             return Deadline::Expired;
         }
-        match Instant::now().checked_add(timeout) {
+        match B::now().checked_add(timeout) {
             Some(at) => Deadline::At(at),
             None => Deadline::Never,
         }

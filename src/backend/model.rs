@@ -1,10 +1,14 @@
 //! The model-checked worlds, loom and shuttle, written once by a macro since
 //! both mirror std's API.
 
+use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::panic::Location;
+use std::sync::Arc;
+use std::time::Instant;
 
 use super::{AtomicU32Ops, Backend, CellOps, MutPtrOps, Ordering, UntrackedCell};
+use crate::lab::kernel::{self, End, Sleeps};
 use crate::lab::trace;
 
 /// An atomic that records each operation into the current
@@ -25,7 +29,7 @@ impl<A, B: Backend> Traced<A, B> {
 
     #[track_caller]
     fn note(&self, op: impl FnOnce() -> String) {
-        trace::record(
+        record(
             B::current_thread,
             self as *const Self as usize,
             op,
@@ -121,11 +125,80 @@ impl<T> MutPtrOps<T> for loom::cell::MutPtr<T> {
     }
 }
 
+/// The wait queue of a model futex: its sleepers in the order they came,
+/// each with a condvar of its own (so a wake reaches exactly the sleeper it
+/// means), and the sleeps ended but not yet collected by their sleepers.
+#[derive(Debug)]
+struct Waits<C> {
+    asleep: VecDeque<Sleeper<C>>,
+    ended: Vec<(u64, End)>,
+}
+
+/// One sleep on a model futex.
+#[derive(Debug)]
+struct Sleeper<C> {
+    ticket: u64,
+    wake: Arc<C>,
+    /// The sleeping thread, the futex word and the wait's caller: where the
+    /// trace puts a timeout or a spurious wakeup, which the kernel thread
+    /// sends in the sleeper's name.
+    thread: String,
+    address: usize,
+    location: &'static Location<'static>,
+}
+
+impl<C> Waits<C> {
+    fn new() -> Self {
+        Waits {
+            asleep: VecDeque::new(),
+            ended: Vec::new(),
+        }
+    }
+
+    /// Ends the sleep at `index` of the queue as `end`; returns its condvar,
+    /// to be notified. A timeout or a spurious wakeup is traced now, in the
+    /// sleeper's column (a wake is traced by its waker).
+    fn end_at(&mut self, index: usize, end: End) -> Option<Arc<C>> {
+        let sleeper = self.asleep.remove(index)?;
+        kernel::ended(sleeper.ticket, end);
+        if end != End::Woken {
+            let Sleeper { thread, .. } = &sleeper;
+            record(|| thread.clone(), sleeper.address, || ended_note(end), sleeper.location);
+        }
+        self.ended.push((sleeper.ticket, end));
+        Some(sleeper.wake)
+    }
+
+    /// How `ticket`'s sleep ended, once it has.
+    fn collect(&mut self, ticket: u64) -> Option<End> {
+        let at = self.ended.iter().position(|(t, _)| *t == ticket)?;
+        Some(self.ended.swap_remove(at).1)
+    }
+}
+
+/// Records a model operation in the trace.
+fn record(
+    thread: impl FnOnce() -> String,
+    address: usize,
+    op: impl FnOnce() -> String,
+    location: &Location<'_>,
+) {
+    trace::record(thread, address, op, location);
+}
+
+/// What a sleeper's trace says when the kernel ends its sleep.
+fn ended_note(end: End) -> String {
+    match end {
+        End::TimedOut => format!("times out (virtual time {:?})", kernel::clock()),
+        _ => "wakes spuriously (no wake was sent)".to_owned(),
+    }
+}
+
 /// Defines a model-checked world over a crate that mirrors std's sync API.
 macro_rules! model_world {
     (
         $(#[$doc:meta])*
-        $world:ident, $futex:ident, $handle:ident, $krate:ident, cell = $cell:ident,
+        $world:ident, $futex:ident, $queue:ident, $handle:ident, $krate:ident, cell = $cell:ident,
         abandon_guards = $abandon:expr
     ) => {
         $(#[$doc])*
@@ -134,94 +207,146 @@ macro_rules! model_world {
 
         #[doc = concat!("The futex of [`", stringify!($world), "`], emulated with the world's Mutex + Condvar.")]
         ///
-        /// `wait` re-checks the word under the mutex before it sleeps on the
-        /// condvar, and `wake_*` notify under the same mutex, so a wake is
-        /// never lost between the check and the sleep. A wake that is never
-        /// sent leaves the waiter blocked: the checker reports a deadlock.
-        /// The mutex also counts the sleepers not yet woken, so `wake_one`
-        /// knows whether it woke anyone.
+        /// `wait` re-checks the word under the mutex before it sleeps, and
+        /// `wake_*` end sleeps under the same mutex, so a wake is never lost
+        /// between the check and the sleep. A wake that is never sent
+        /// leaves the waiter blocked: the checker reports a deadlock. Each
+        /// sleeper sleeps on a condvar of its own, so a wake, a timeout or a
+        /// spurious wakeup (see the [kernel](crate::lab::kernel)) ends exactly the
+        /// sleep it means.
         #[derive(Debug)]
         pub struct $futex {
             word: Traced<$krate::sync::atomic::AtomicU32, $world>,
-            /// Sleepers on `woken` that no wake has yet been sent to.
-            sleepers: $krate::sync::Mutex<usize>,
-            woken: $krate::sync::Condvar,
+            queue: Arc<$queue>,
+        }
+
+        #[doc = concat!("The wait queue of a [`", stringify!($futex), "`].")]
+        #[derive(Debug)]
+        struct $queue {
+            waits: $krate::sync::Mutex<Waits<$krate::sync::Condvar>>,
+        }
+
+        impl $queue {
+            fn lock(&self) -> $krate::sync::MutexGuard<'_, Waits<$krate::sync::Condvar>> {
+                self.waits.lock().unwrap_or_else(|e| e.into_inner())
+            }
+        }
+
+        impl Sleeps for $queue {
+
+            fn end(&self, ticket: u64, end: End) {
+                let mut waits = self.lock();
+                let at = waits.asleep.iter().position(|s| s.ticket == ticket);
+                if let Some(wake) = at.and_then(|at| waits.end_at(at, end)) {
+                    wake.notify_one();
+                }
+            }
         }
 
         impl $futex {
             fn from_word(value: u32) -> Self {
                 $futex {
                     word: Traced::new(value),
-                    sleepers: $krate::sync::Mutex::new(0),
-                    woken: $krate::sync::Condvar::new(),
+                    queue: Arc::new($queue {
+                        waits: $krate::sync::Mutex::new(Waits::new()),
+                    }),
                 }
+            }
+
+            #[track_caller]
+            fn note(&self, op: impl FnOnce() -> String) {
+                let address = &self.word as *const _ as usize;
+                let location = std::panic::Location::caller();
+                record(<$world as Backend>::current_thread, address, op, location);
             }
         }
 
         super::delegate_atomic_u32!($futex, word);
         super::delegate_atomic_u32!($krate::sync::atomic::AtomicU32);
 
-        impl $futex {
-            #[track_caller]
-            fn note(&self, op: impl FnOnce() -> String) {
-                let address = &self.word as *const _ as usize;
-                let location = std::panic::Location::caller();
-                trace::record(<$world as Backend>::current_thread, address, op, location);
-            }
-        }
-
         impl super::Futex for $futex {
             fn wait(&self, expected: u32, deadline: super::Deadline) -> bool {
                 if <$world as super::Backend>::expired(deadline) {
                     return false;
                 }
-                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
+                let mut waits = self.queue.lock();
                 // Relaxed: the mutex orders this load after any waker's
-                // store that notified before we took the mutex. A store whose
+                // store that woke before we took the mutex. A store whose
                 // wake comes after our mutex section may be missed (loom can
-                // read the word's older value): then we are counted a sleeper
-                // before that wake looks for one, so it wakes somebody. That
+                // read the word's older value): then we are queued before
+                // that wake looks for a sleeper, so it wakes somebody. That
                 // is the kernel futex's own contract (see the comment on
                 // futex_wait in the kernel's futex code): a waiter sees the
                 // new value or is queued before the waker looks.
-                if self.word.inner.load(super::Ordering::Relaxed) == expected {
-                    *sleepers += 1;
-                    self.note(|| format!("wait while {expected}: sleeps"));
-                    // The waker takes us off the count when it notifies;
-                    // the models have no spurious wakeups.
-                    drop(self.woken.wait(sleepers).unwrap_or_else(|e| e.into_inner()));
-                    self.note(|| "woken".to_owned());
-                } else {
+                if self.word.inner.load(super::Ordering::Relaxed) != expected {
                     self.note(|| format!("wait while {expected}: changed, no sleep"));
+                    return true;
                 }
-                true
+                let ticket = kernel::ticket();
+                let wake = Arc::new($krate::sync::Condvar::new());
+                waits.asleep.push_back(Sleeper {
+                    ticket,
+                    wake: Arc::clone(&wake),
+                    thread: <$world as Backend>::current_thread(),
+                    address: &self.word as *const _ as usize,
+                    location: std::panic::Location::caller(),
+                });
+                self.note(|| format!("wait while {expected}: sleeps"));
+                let at = match deadline {
+                    super::Deadline::At(at) => Some(at),
+                    _ => None,
+                };
+                kernel::sleeps(ticket, at, Arc::clone(&self.queue) as Arc<dyn Sleeps>);
+                let end = loop {
+                    waits = wake.wait(waits).unwrap_or_else(|e| e.into_inner());
+                    if let Some(end) = waits.collect(ticket) {
+                        break end;
+                    }
+                };
+                drop(waits);
+                if end == End::Woken {
+                    self.note(|| "woken".to_owned());
+                }
+                end != End::TimedOut
             }
 
             fn wake_one(&self) -> bool {
-                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-                let any = *sleepers > 0;
-                if any {
-                    *sleepers -= 1;
-                    self.woken.notify_one();
+                // First, before the lock: loom tries the kernel's step
+                // before the wake (see `kernel::Activity`).
+                kernel::touch(<$world as Backend>::current_thread);
+                let mut waits = self.queue.lock();
+                let wake = waits.end_at(0, End::Woken);
+                let any = wake.is_some();
+                if let Some(wake) = wake {
+                    wake.notify_one();
                 }
                 self.note(|| if any { "wake one: wakes a sleeper" } else { "wake one: nobody sleeps" }.to_owned());
                 any
             }
 
             fn wake_all(&self) {
-                let mut sleepers = self.sleepers.lock().unwrap_or_else(|e| e.into_inner());
-                let woken = std::mem::take(&mut *sleepers);
-                self.woken.notify_all();
+                // First, before the lock: loom tries the kernel's step
+                // before the wake (see `kernel::Activity`).
+                kernel::touch(<$world as Backend>::current_thread);
+                let mut waits = self.queue.lock();
+                let mut woken = 0;
+                while let Some(wake) = waits.end_at(0, End::Woken) {
+                    wake.notify_one();
+                    woken += 1;
+                }
                 self.note(|| format!("wake all: wakes {woken}"));
             }
         }
 
         #[doc = concat!("The join handle of a [`", stringify!($world), "`] thread.")]
         #[derive(Debug)]
-        pub struct $handle<T>($krate::thread::JoinHandle<T>);
+        pub struct $handle<T>($krate::thread::JoinHandle<T>, Option<usize>);
 
         impl<T> super::Join<T> for $handle<T> {
             fn join(self) -> T {
+                if let Some(thread) = self.1 {
+                    kernel::joins(thread);
+                }
                 self.0
                     .join()
                     .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
@@ -242,11 +367,16 @@ macro_rules! model_world {
                 F: FnOnce() -> T + Send + 'static,
                 T: Send + 'static,
             {
-                $handle($krate::thread::spawn(f))
+                let thread = kernel::spawned();
+                let body = move || {
+                    let _exit = Exited(thread);
+                    f()
+                };
+                $handle($krate::thread::spawn(body), thread)
             }
 
             fn yield_now() {
-                trace::record(Self::current_thread, 0, || "yield".to_owned(), std::panic::Location::caller());
+                record(Self::current_thread, 0, || "yield".to_owned(), std::panic::Location::caller());
                 $krate::thread::yield_now();
             }
 
@@ -255,7 +385,7 @@ macro_rules! model_world {
             }
 
             fn spin_loop() {
-                trace::record(Self::current_thread, 0, || "spin".to_owned(), std::panic::Location::caller());
+                record(Self::current_thread, 0, || "spin".to_owned(), std::panic::Location::caller());
                 $krate::hint::spin_loop();
             }
 
@@ -263,13 +393,33 @@ macro_rules! model_world {
                 $abandon
             }
 
+            fn now() -> Instant {
+                kernel::now()
+            }
+
             fn expired(deadline: super::Deadline) -> bool {
-                // Time does not pass inside a model: only a deadline that
-                // had passed when it was made (a zero timeout) has passed.
-                matches!(deadline, super::Deadline::Expired)
+                match deadline {
+                    super::Deadline::Expired => true,
+                    super::Deadline::Never => false,
+                    // Virtual time: passed once a timeout has moved the
+                    // clock there; never when time is not modelled.
+                    super::Deadline::At(at) => kernel::passed(at),
+                }
             }
         }
     };
+}
+
+/// Notes a spawned model thread's end with the kernel, however its body
+/// ends (a failing scenario's thread unwinds).
+struct Exited(Option<usize>);
+
+impl Drop for Exited {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0 {
+            kernel::exited(thread);
+        }
+    }
 }
 
 type LoomCell<T> = loom::cell::UnsafeCell<T>;
@@ -278,16 +428,18 @@ model_world! {
     /// loom: every interleaving within a preemption bound, with the C11 weak
     /// memory model. Use only inside `loom::model`.
     ///
-    /// loom treats SeqCst as AcqRel, does not model load buffering, allows at
-    /// most 4 spawned threads and never fires a timeout.
-    Loom, LoomFutex, LoomJoinHandle, loom, cell = LoomCell,
+    /// loom treats SeqCst as AcqRel, does not model load buffering and
+    /// allows at most 4 spawned threads (the lab's [kernel](crate::lab::kernel)
+    /// thread, which fires timeouts, among them).
+    Loom, LoomFutex, LoomWaits, LoomJoinHandle, loom, cell = LoomCell,
     abandon_guards = std::thread::panicking()
 }
 
 model_world! {
     /// shuttle: randomized and PCT schedules, sequentially consistent (every
     /// atomic is SeqCst, so ordering bugs are invisible to it). Use only
-    /// inside a shuttle runner. Timed waits never time out.
-    Shuttle, ShuttleFutex, ShuttleJoinHandle, shuttle, cell = UntrackedCell,
+    /// inside a shuttle runner. Timeouts fire in virtual time when the lab's
+    /// checkers run it (see the [kernel](crate::lab::kernel)).
+    Shuttle, ShuttleFutex, ShuttleWaits, ShuttleJoinHandle, shuttle, cell = UntrackedCell,
     abandon_guards = false
 }

@@ -57,6 +57,10 @@ impl Backend for Std {
         std::hint::spin_loop();
     }
 
+    fn now() -> Instant {
+        Instant::now()
+    }
+
     fn current_thread() -> String {
         format!("{:?}", std::thread::current().id())
     }

@@ -15,6 +15,8 @@ const fn usage(scenario: &'static str, subject: Subject) -> Row {
 
 const CONSUMERS: &str = "a producer adds two items one at a time; two consumers each wait for one; \
                          no consumer may take from an empty queue";
+const ONE_CONSUMER: &str = "a producer adds one item; one consumer waits for it; it may not take \
+                            from an empty queue";
 const HANDOFF: &str = "one thread sets the state and notifies, the other waits for the state; \
                        the waiter must be released";
 
@@ -39,6 +41,23 @@ pub static ENTRIES: &[Entry] = &[
         "`if` instead of `while` around wait: a consumer whose item was taken proceeds anyway",
         Expectations::race(FailureKind::Assertion(Bug::FalseState)),
     ),
+    usage(
+        ONE_CONSUMER,
+        Subject::scenario(worlds!(scenarios::condition_one_consumer, false)),
+    )
+    .correct("while-one-consumer", "condition-while-one-consumer"),
+    usage(
+        ONE_CONSUMER,
+        Subject::scenario(worlds!(scenarios::condition_one_consumer, true)),
+    )
+    .broken(
+        "if-spurious",
+        "condition-if-spurious",
+        "`if` instead of `while` around wait, with one consumer: right only if no wakeup is \
+         spurious, and one may be",
+        Expectations::race(FailureKind::Assertion(Bug::FalseState)),
+    )
+    .with_spurious_wakeups(),
     usage(
         HANDOFF,
         Subject::scenario(worlds!(scenarios::condition_handoff, false)),

@@ -117,7 +117,7 @@ impl<B: Backend> Condvar<B> {
         guard: LockGuard<'a, T, B>,
         timeout: Duration,
     ) -> (LockGuard<'a, T, B>, bool) {
-        self.wait_until(guard, Deadline::after(timeout))
+        self.wait_until(guard, Deadline::after_in::<B>(timeout))
     }
 
     /// Wakes at most `n` waiters; see [`Condition::notify`].
@@ -217,8 +217,8 @@ impl<T, B: Backend> Condition<T, B> {
     /// `wait(timeout)`).
     ///
     /// `Duration::ZERO` only unlocks and relocks; a timeout too large for
-    /// the clock waits without limit. Under loom and shuttle a non-zero
-    /// timeout never fires.
+    /// the clock waits without limit. Under loom and shuttle the timeout
+    /// runs in the lab's virtual time (see the [kernel](crate::lab::kernel)).
     ///
     /// # Panics
     ///
@@ -228,7 +228,7 @@ impl<T, B: Backend> Condition<T, B> {
         guard: LockGuard<'a, T, B>,
         timeout: Duration,
     ) -> (LockGuard<'a, T, B>, bool) {
-        self.wait_until(guard, Deadline::after(timeout))
+        self.wait_until(guard, Deadline::after_in::<B>(timeout))
     }
 
     /// Waits while `condition` holds of the value: Python's
@@ -259,7 +259,7 @@ impl<T, B: Backend> Condition<T, B> {
         timeout: Duration,
         condition: impl FnMut(&mut T) -> bool,
     ) -> (LockGuard<'a, T, B>, bool) {
-        self.wait_while_until(guard, Deadline::after(timeout), condition)
+        self.wait_while_until(guard, Deadline::after_in::<B>(timeout), condition)
     }
 
     /// Wakes at most `n` waiters. With no waiters it does nothing, and a

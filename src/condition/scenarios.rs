@@ -56,13 +56,64 @@ pub fn condition_consumers<B: Backend, const IF_NOT_WHILE: bool>(ops: u32) {
                     items = condition.wait(items);
                 }
             }
-            ensure!(
-                *items > 0,
-                Bug::FalseState,
-                "a consumer woke to an empty queue and took from it"
-            );
-            *items -= 1;
+            take(&mut items);
         }
+    });
+}
+
+/// Takes an item, which the consumer's wait was for.
+fn take(items: &mut u32) {
+    ensure!(
+        *items > 0,
+        Bug::FalseState,
+        "a consumer woke to an empty queue and took from it"
+    );
+    *items -= 1;
+}
+
+/// The guide's consumer loop with one consumer: a producer adds one item
+/// and notifies; the consumer waits on a [`Condition`] while the queue is
+/// empty. With `IF_NOT_WHILE` it checks with `if`, which no other consumer
+/// can exploit here: only a spurious wakeup exposes it.
+///
+/// | P | C |
+/// |---|---|
+/// | | lock: empty, wait |
+/// | | wakes spuriously: no put, no notify |
+/// | | relock; `if` does not re-check: takes from an empty queue |
+///
+/// No preemption: the lab's model worlds may wake a wait spuriously once
+/// per execution (see [`kernel`](crate::lab::kernel)). Without that
+/// (loom's and shuttle's own world) the only wakeup is the producer's,
+/// after its put, and the bug never shows (KAFKA-17929's class: code that is
+/// right only if condition variables never wake spuriously).
+///
+/// **Consequence:** the consumer takes from an empty queue. **Caught by**
+/// loom and shuttle; a real-thread run sees it only if a futex wakes
+/// spuriously there. No sequential model or recorded scenario applies.
+///
+/// Invariant: the consumer never takes from an empty queue.
+pub fn condition_one_consumer<B: Backend, const IF_NOT_WHILE: bool>(_ops: u32) {
+    let shared = Arc::new(Condition::<u32, B>::new_in(0));
+    run_threads::<B, _>(2, &shared, |condition, index| {
+        if index == 0 {
+            *condition.lock() += 1;
+            condition.notify_one();
+            return;
+        }
+        let mut items = condition.lock();
+        if IF_NOT_WHILE {
+            // BUG(condition-if-spurious): was `while`; with one consumer no
+            // other takes the item, but a wakeup may be spurious.
+            if *items == 0 {
+                items = condition.wait(items);
+            }
+        } else {
+            while *items == 0 {
+                items = condition.wait(items);
+            }
+        }
+        take(&mut items);
     });
 }
 

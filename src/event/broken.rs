@@ -1,8 +1,9 @@
 //! The event's broken variants: each overrides one step of [`EventVariant`].
 
 use super::EventVariant;
-use crate::backend::Backend;
+use crate::backend::{Backend, Deadline};
 use crate::condition::Condition;
+use crate::lock::LockGuard;
 
 /// `set` wakes only one of the waiters.
 ///
@@ -63,4 +64,45 @@ impl EventVariant for UnlockedCheck {
     // BUG(event-unlocked-check): was true: the flag is read under the lock
     // before the first wait.
     const CHECK_UNDER_LOCK: bool = false;
+}
+
+/// `wait` waits once and trusts the wakeup: Python's `Event.wait`, ported
+/// line by line.
+///
+/// **Bug:** Python's `Event.wait` reads the flag, waits on its condition
+/// once if it was unset, and returns what the wait returned; that is right
+/// only because a Python `Condition` never wakes spuriously. A futex, a
+/// condvar and this lab's [`Condition`] may.
+///
+/// | T1 (sets) | T2 (waits) |
+/// |---|---|
+/// | | lock: unset, wait |
+/// | | wakes spuriously: no set, no notify |
+/// | | returns: "set" |
+/// | | finds the event unset |
+///
+/// No preemption: only a spurious wakeup, which the lab's model worlds may
+/// send once per execution (see [`kernel`](crate::lab::kernel)). Without it
+/// (loom's and shuttle's own world) the only wakeup is the set's, and the
+/// bug never shows.
+///
+/// **Consequence:** a waiter goes on although the event is not set.
+/// **Caught by** loom and shuttle; a real-thread run sees it only if a
+/// futex wakes spuriously there. **Escapes** the sequential model run,
+/// which never wakes spuriously; the event has no recorded scenario for the
+/// linearizability checker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrustsWakeup;
+
+impl EventVariant for TrustsWakeup {
+    fn wait_while_unset<'a, B: Backend>(
+        condition: &'a Condition<(), B>,
+        mut guard: LockGuard<'a, (), B>,
+        deadline: Deadline,
+        mut unset: impl FnMut(&mut ()) -> bool,
+    ) -> bool {
+        // BUG(event-spurious): was `condition.wait_while_until(guard,
+        // deadline, unset).1`; a wakeup may be spurious.
+        !unset(&mut guard) || condition.wait_until(guard, deadline).1
+    }
 }

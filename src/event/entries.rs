@@ -1,9 +1,10 @@
 //! The event's rows of the catalogue.
 
-use super::broken::{NotifyOneSet, UnlockedCheck};
+use super::broken::{NotifyOneSet, TrustsWakeup, UnlockedCheck};
 use super::scenarios::subject;
 use super::{Correct, EventVariant};
-use crate::lab::entry::{Entry, Expectations, Row};
+use crate::lab::entry::{Entry, Expect, Expectations, Row, Why};
+use crate::lab::failure::{Bug, FailureKind};
 
 /// The rows of the event of variant `V`.
 const fn event<V: EventVariant>() -> Row {
@@ -26,4 +27,18 @@ pub static ENTRIES: &[Entry] = &[
         "wait reads the flag before taking the lock and sleeps on that: a set in between is missed",
         Expectations::lost_wakeup(),
     ),
+    event::<TrustsWakeup>().broken(
+        "spurious",
+        "event-spurious",
+        "wait waits once and returns what the wait said, as Python's Event.wait does: a spurious \
+         wakeup returns with the event unset",
+        Expectations {
+            model: Expect::Escape(Why {
+                tag: "no spurious wakeup",
+                text: "a sequential run on real threads has no spurious wakeup to trust",
+            }),
+            ..Expectations::race(FailureKind::Assertion(Bug::FalseState))
+        },
+    )
+    .with_spurious_wakeups(),
 ];

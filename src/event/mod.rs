@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std, backoff};
 use crate::condition::Condition;
+use crate::lock::LockGuard;
 use crate::kinds::{EventApi, EventFamily};
 
 const UNSET: u32 = 0;
@@ -40,6 +41,19 @@ pub trait EventVariant: Sized + Send + Sync + 'static {
     /// sleep (true), or decides on the snapshot it read before taking the
     /// lock.
     const CHECK_UNDER_LOCK: bool = true;
+
+    /// Waits on `condition` (whose lock `guard` holds) while `unset` says
+    /// the flag is down, until `deadline`; returns whether it came up. A
+    /// return from the wait proves nothing (it may be spurious), so the
+    /// flag is looked at again after each.
+    fn wait_while_unset<'a, B: Backend>(
+        condition: &'a Condition<(), B>,
+        guard: LockGuard<'a, (), B>,
+        deadline: Deadline,
+        unset: impl FnMut(&mut ()) -> bool,
+    ) -> bool {
+        condition.wait_while_until(guard, deadline, unset).1
+    }
 }
 
 /// The correct event.
@@ -130,9 +144,10 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// as Python's `wait(timeout)` does.
     ///
     /// `Duration::ZERO` only looks; a timeout too large for the clock waits
-    /// without limit. Under loom and shuttle a non-zero timeout never fires.
+    /// without limit. Under loom and shuttle the timeout runs in the lab's
+    /// virtual time (see the [kernel](crate::lab::kernel)).
     pub fn wait_for(&self, timeout: Duration) -> bool {
-        self.wait_until(Deadline::after(timeout))
+        self.wait_until(Deadline::after_in::<B>(timeout))
     }
 
     /// Waits until the flag is set or `deadline` passes; returns the flag.
@@ -146,10 +161,9 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
         // here (the correct event never does).
         let mut looked_unset = !V::CHECK_UNDER_LOCK && !self.is_set();
         let guard = self.condition.lock();
-        let (_guard, set) = self.condition.wait_while_until(guard, deadline, |_| {
+        V::wait_while_unset(&self.condition, guard, deadline, |_| {
             std::mem::take(&mut looked_unset) || !self.flag()
-        });
-        set
+        })
     }
 
     /// The flag as the lock holder sees it (Relaxed: the lock orders it).

@@ -58,9 +58,11 @@ use crate::backend::{Backend, Deadline, Std};
 /// kinds. `Duration::ZERO` tries once; a timeout too large for the clock
 /// tries until it succeeds.
 ///
-/// The default is for the sequential model test, which runs on real threads.
-/// Scenarios under loom and shuttle never call a timed method, since time
-/// does not pass there; a primitive with a real timed wait overrides it.
+/// The default is for the sequential model test, which runs on real threads:
+/// it polls the real clock, so the kit's scenarios under loom and shuttle
+/// never call a timed method (the lab's timed scenarios run its own
+/// primitives, whose timed waits use the world's clock). A primitive with a
+/// real timed wait overrides it.
 ///
 /// ```
 /// use std::time::Duration;

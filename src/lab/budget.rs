@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::kernel::Modelling;
+
 /// How much work each checker may do. [`Budget::default`] is the lab's
 /// default, sized for `cargo test` and `cargo run --release` on two cores.
 ///
@@ -43,6 +45,22 @@ pub struct Budget {
     pub stress_stall: Duration,
     /// Cases proptest generates for a model run.
     pub model_cases: u32,
+    /// What loom and shuttle runs add to those checkers' world: virtual
+    /// time and spurious wakeups (see [`kernel`](super::kernel)).
+    #[serde(default)]
+    pub modelling: Modelling,
+    /// The highest loom preemption bound whose exploration offers spurious
+    /// wakeups; above it loom explores without them. One spurious wakeup
+    /// can come at any of an execution's sleeps, which multiplies the
+    /// executions: the queue's correct scenario takes 11,259 executions at
+    /// bound 2 without one and more than 200,000 with one.
+    #[serde(default = "spurious_preemptions")]
+    pub loom_spurious_preemptions: usize,
+}
+
+/// The default of [`Budget::loom_spurious_preemptions`].
+fn spurious_preemptions() -> usize {
+    1
 }
 
 impl Budget {
@@ -96,7 +114,7 @@ impl Default for Budget {
     fn default() -> Self {
         Budget {
             loom_preemptions: 2,
-            loom_max_executions: 20_000,
+            loom_max_executions: 50_000,
             loom_ops: 1,
             shuttle_iterations: 1_000,
             pct_depth: 3,
@@ -107,6 +125,8 @@ impl Default for Budget {
             stress_round_timeout: Duration::from_secs(1),
             stress_stall: Duration::from_millis(100),
             model_cases: 256,
+            modelling: Modelling::default(),
+            loom_spurious_preemptions: spurious_preemptions(),
         }
     }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 use super::Budget;
 use super::checkers::{self, Checker, Run, Subject};
 use super::failure::FailureKind;
+use super::kernel::Modelling;
 
 /// Why a checker cannot see a bug, or does not apply: a short tag (for test
 /// names and the matrix) and the reason in full.
@@ -187,6 +188,13 @@ pub struct Entry {
     pub subject: Subject,
     /// What each checker is expected to make of it.
     pub expect: Expectations,
+    /// What loom and shuttle add to their world for it (see
+    /// [`kernel`](super::kernel)), within what the budget allows: for a
+    /// correct variant, virtual time and spurious wakeups; for a broken one,
+    /// what its story needs. A spurious wakeup is left out of the others'
+    /// stories: it would expose an `if` around a wait by another route than
+    /// the stolen wakeup its story tells, or add a wake to a lost wakeup's.
+    pub modelling: Modelling,
 }
 
 impl Entry {
@@ -210,7 +218,20 @@ impl Entry {
         if matches!(self.expectation(checker), Expect::NotApplicable(_)) {
             return None;
         }
-        checkers::run(checker, &self.subject, budget)
+        let budget = Budget {
+            modelling: self.modelling.within(budget.modelling),
+            ..budget.clone()
+        };
+        checkers::run(checker, &self.subject, &budget)
+    }
+
+    /// This entry, its story a spurious wakeup: judged with spurious
+    /// wakeups (see [`Entry::modelling`]).
+    pub const fn with_spurious_wakeups(self) -> Entry {
+        Entry {
+            modelling: Modelling::DEFAULT,
+            ..self
+        }
     }
 
     /// The verdict of `run`, judged against this entry's expectation.
@@ -309,6 +330,11 @@ impl Row {
             scenario: self.scenario,
             subject: self.subject,
             expect,
+            modelling: if bug.is_none() {
+                Modelling::DEFAULT
+            } else {
+                Modelling::TIME_ONLY
+            },
         }
     }
 }
@@ -423,16 +449,29 @@ pub static LIMITS: &[Limit] = &[
     },
     Limit {
         checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
-        limit: "time is not modelled: a zero timeout fails at once, any other timeout never fires, \
-                so a timed wait is an untimed wait (a waiter nobody wakes is a deadlock)",
+        limit: "time is the lab's virtual clock (neither checker has one): it starts at 0 in each \
+                execution and moves only when a timeout fires, to that timeout's deadline; the \
+                earliest deadline fires once every other thread is blocked, or earlier, as one \
+                more scheduling choice. Real durations are not modelled: work takes no time, and \
+                a deadline matters only by its order among the others",
     },
     Limit {
         checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
-        limit: "no spurious wakeups: a condvar wait returns only when notified",
+        limit: "spurious wakeups: at most 1 per execution (set in the budget), sent while some \
+                thread can still run and no timeout is pending; loom explores them up to \
+                preemption bound 1, since one at any of the queue's sleeps took its bound-2 \
+                exploration past 200,000 executions",
+    },
+    Limit {
+        checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
+        limit: "timeouts and spurious wakeups come from one more thread, the lab's kernel thread: \
+                its wakes carry happens-before, as a futex wake does",
     },
     Limit {
         checkers: &[Checker::Loom],
-        limit: "at most 4 spawned threads; the preemption bound (2 by default) limits what is explored",
+        limit: "at most 4 spawned threads, the lab's kernel thread among them where timeouts or \
+                spurious wakeups are modelled; the preemption bound (2 by default) limits what \
+                is explored",
     },
     Limit {
         checkers: &[Checker::Loom],

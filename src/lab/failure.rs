@@ -41,6 +41,9 @@ pub enum Bug {
     EarlyJoin,
     /// Items came out of a FIFO in another order than they went in.
     OutOfOrder,
+    /// A permit vanished: taken, but its taker reported it did not get it,
+    /// so nobody releases it.
+    LostPermit,
     /// A sequential run returned what the reference model says it cannot.
     WrongResult,
 }
@@ -59,6 +62,7 @@ impl Bug {
         Bug::LostItem,
         Bug::EarlyJoin,
         Bug::OutOfOrder,
+        Bug::LostPermit,
         Bug::WrongResult,
     ];
 
@@ -76,6 +80,7 @@ impl Bug {
             Bug::LostItem => "lost-item",
             Bug::EarlyJoin => "early-join",
             Bug::OutOfOrder => "out-of-order",
+            Bug::LostPermit => "lost-permit",
             Bug::WrongResult => "wrong-result",
         }
     }

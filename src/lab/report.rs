@@ -1,12 +1,14 @@
 //! The lab's report: the matrix of variants × checkers, each bug's story,
 //! trace and diagram, as Markdown and as JSON.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde::Serialize;
 
 use super::checkers::{Checker, INCONCLUSIVE, OK};
 use super::entry::{Entry, Expect, LIMITS, Verdict};
+use super::kernel::Modelling;
 use super::runner::{Cell, showcase};
 use super::trace::{Trace, thread_name};
 
@@ -284,6 +286,55 @@ pub fn escapes(cells: &[Cell]) -> String {
     out
 }
 
+/// What loom and shuttle added to their world in these cells (the lab's
+/// kernel), for correct and for broken variants, from the runs themselves.
+fn modelled(cells: &[Cell]) -> String {
+    let mut by_kind: BTreeMap<(bool, String), Vec<&str>> = BTreeMap::new();
+    for cell in cells {
+        if let Some(modelling) = cell.run.as_ref().and_then(|run| run.modelling) {
+            let ids = by_kind
+                .entry((cell.entry.is_broken(), describe(modelling)))
+                .or_default();
+            if !ids.contains(&cell.entry.id) {
+                ids.push(cell.entry.id);
+            }
+        }
+    }
+    if by_kind.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\nTime and spurious wakeups under loom and shuttle (the lab's kernel; see the limits):\n\n",
+    );
+    for broken in [false, true] {
+        let groups: Vec<_> = by_kind.iter().filter(|((b, _), _)| *b == broken).collect();
+        let largest = groups.iter().map(|(_, ids)| ids.len()).max().unwrap_or(0);
+        let kind = if broken { "broken" } else { "correct" };
+        for ((_, how), ids) in &groups {
+            let which = if groups.len() == 1 || ids.len() == largest {
+                format!("{kind} variants")
+            } else {
+                ids.join(", ")
+            };
+            let _ = writeln!(out, "- {which}: {how}");
+        }
+    }
+    out
+}
+
+/// One modelling in words.
+fn describe(modelling: Modelling) -> String {
+    let time = if modelling.time {
+        "virtual time (timeouts fire)"
+    } else {
+        "no time (a non-zero timeout never fires)"
+    };
+    match modelling.spurious_wakeups {
+        0 => format!("{time}, no spurious wakeups"),
+        n => format!("{time}, at most {n} spurious wakeup(s) per execution"),
+    }
+}
+
 /// The whole Markdown report: the matrix, the expected escapes with their
 /// reasons, and each broken variant's story.
 pub fn markdown(cells: &[Cell]) -> String {
@@ -293,6 +344,7 @@ pub fn markdown(cells: &[Cell]) -> String {
          For stress: rounds that showed the bug / rounds run. Broken variants in bold.\n\n",
     );
     out.push_str(&matrix(cells));
+    out.push_str(&modelled(cells));
     let surprises: Vec<&Cell> = cells.iter().filter(|c| !c.is_expected()).collect();
     if !surprises.is_empty() {
         out.push_str("\n## Verdicts that differ from the catalogue\n\n");

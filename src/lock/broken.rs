@@ -4,7 +4,7 @@
 //! none has undefined behaviour on real threads; the scenarios that expose
 //! them keep their shared data in `Relaxed` atomics.
 
-use super::{LOCKED, LockVariant, UNLOCKED};
+use super::{CONTENDED, LOCKED, LockVariant, UNLOCKED};
 use crate::backend::{Futex, Ordering};
 
 /// Checks that the lock is free, then takes it, in two separate steps.
@@ -104,5 +104,40 @@ pub struct NoWakeUnlock;
 impl LockVariant for NoWakeUnlock {
     fn wake_after_unlock<F: Futex>(_state: &F) {
         // BUG(lock-no-wake): was state.wake_one()
+    }
+}
+
+/// A timed lock that gives up takes back the `CONTENDED` mark it set.
+///
+/// **Bug:** on its timeout the waiter turns `CONTENDED` back into `LOCKED`,
+/// as if it had been the only thread parked; another parked thread is then
+/// never woken, since the holder's unlock wakes only from `CONTENDED`.
+///
+/// | main (holds the lock) | T1 (`lock`) | T2 (`try_lock_for` 10 ms) |
+/// |---|---|---|
+/// | | held: marks `CONTENDED`, sleeps | |
+/// | | | held: `CONTENDED`, sleeps until 10 ms |
+/// | | | times out: `CONTENDED` → `LOCKED`, gives up |
+/// | unlock: was `LOCKED`, wakes nobody | | |
+/// | joins T1 | sleeps forever | |
+///
+/// A preemption (main's, before its unlock) and a timeout: the lab's
+/// virtual clock fires T2's deadline while main could still run. Without a
+/// model of time (loom's and shuttle's own world) the timed wait never
+/// times out, and the bug never shows.
+///
+/// **Consequence:** a lost wakeup: a waiter sleeps forever on a free lock.
+/// **Caught by** loom and shuttle, as a deadlock; a real-thread run hangs
+/// only if a timeout lands in that window. No sequential model or recorded
+/// scenario applies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeoutUnmark;
+
+impl LockVariant for TimeoutUnmark {
+    fn give_up<F: Futex>(state: &F) {
+        // BUG(lock-timeout-unmark): was nothing; `CONTENDED` stands for
+        // every parked thread, not just this one.
+        // Relaxed: the mark publishes nothing.
+        let _ = state.compare_exchange(CONTENDED, LOCKED, Ordering::Relaxed, Ordering::Relaxed);
     }
 }

@@ -2,11 +2,11 @@
 //! two usage pitfalls with their fixes.
 
 use super::Correct;
-use super::broken::{NoWakeUnlock, Relaxed, TestThenSet};
+use super::broken::{NoWakeUnlock, Relaxed, TestThenSet, TimeoutUnmark};
 use super::scenarios::{self, subject};
 use crate::kinds::LockFamily;
 use crate::lab::checkers::Subject;
-use crate::lab::entry::{Entry, Expect, Expectations, Row, SEQUENTIAL, SHUTTLE_IS_SC};
+use crate::lab::entry::{Entry, Expect, Expectations, Row, SEQUENTIAL, SHUTTLE_IS_SC, Why};
 use crate::lab::failure::{Bug, FailureKind};
 use crate::worlds;
 
@@ -20,6 +20,18 @@ const fn lock<V: LockFamily>() -> Row {
 /// The rows of a usage of the lock under `scenario`.
 const fn usage(scenario: &'static str, worlds: crate::lab::checkers::Worlds) -> Row {
     Row::new("lock (usage)", scenario, Subject::scenario(worlds))
+}
+
+/// The rows of the lock of variant `V` under the timed-waiter scenario.
+const fn timed<V: LockFamily>() -> Row {
+    let scenario = "main holds the lock while one thread waits for it and another waits at most \
+                    10 ms (virtual time under loom and shuttle); main lets go: the untimed waiter \
+                    must get the lock";
+    Row::new(
+        "lock",
+        scenario,
+        Subject::scenario(worlds!(scenarios::lock_timed_waiter, V)),
+    )
 }
 
 const TWO_LOCKS: &str = "two threads each take two locks and update both; both must finish";
@@ -66,6 +78,22 @@ pub static ENTRIES: &[Entry] = &[
         "lock-no-wake",
         "unlock from the contended state forgets to wake the parked waiter: it sleeps forever",
         Expectations::lost_wakeup(),
+    ),
+    timed::<Correct>().correct("timed", "lock-timed"),
+    timed::<TimeoutUnmark>().broken(
+        "timeout-unmark",
+        "lock-timeout-unmark",
+        "a timed lock, giving up, turns CONTENDED back into LOCKED: the unlock then wakes nobody, \
+         and the other parked waiter sleeps forever",
+        Expectations {
+            shuttle_random: Expect::Escape(Why {
+                tag: "too narrow for a random walk",
+                text: "both waiters must park and the timeout fire before main's next step, about \
+                       twenty steps in a row without main: the random walk missed it in 100,000 \
+                       schedules (PCT, which keeps main's priority low, finds it)",
+            }),
+            ..Expectations::lost_wakeup()
+        },
     ),
     usage(TWO_LOCKS, worlds!(scenarios::two_locks, false)).correct("ordering", "lock-ordering"),
     usage(TWO_LOCKS, worlds!(scenarios::two_locks, true)).broken(

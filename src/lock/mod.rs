@@ -86,6 +86,14 @@ pub trait LockVariant: Send + Sync + 'static {
     fn wake_after_unlock<F: Futex>(state: &F) {
         state.wake_one();
     }
+
+    /// What a timed lock does when its deadline passes before it took the
+    /// lock: nothing. The `CONTENDED` it swapped in stays, since it may
+    /// stand for other parked threads too, which the holder's unlock must
+    /// wake; if none is parked, that unlock costs one wake that finds
+    /// nobody.
+    #[inline]
+    fn give_up<F: Futex>(_state: &F) {}
 }
 
 /// The correct lock.
@@ -162,9 +170,10 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     ///
     /// `Duration::ZERO` makes one attempt and never sleeps. A timeout too
     /// large for the clock (`Duration::MAX`) waits without limit. Under loom
-    /// and shuttle, which do not model time, a non-zero timeout never fires.
+    /// and shuttle the timeout runs in the lab's virtual time (see the
+    /// [kernel](crate::lab::kernel)).
     pub fn try_lock_for(&self, timeout: Duration) -> Option<RawLockGuard<'_, B, V>> {
-        let acquired = V::try_acquire(&self.state) || self.lock_contended(Deadline::after(timeout));
+        let acquired = V::try_acquire(&self.state) || self.lock_contended(Deadline::after_in::<B>(timeout));
         acquired.then(|| RawLockGuard { lock: self })
     }
 
@@ -187,6 +196,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
                 return true;
             }
             if !self.state.wait(CONTENDED, deadline) {
+                V::give_up(&self.state);
                 return false;
             }
             state = self.spin();

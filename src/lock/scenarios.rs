@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use super::Lock;
 use super::spec::{LockModel, LockOp, LockSpec, perform};
-use crate::backend::{AtomicU32Ops, Backend, Ordering, Shuttle, run_threads};
+use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Shuttle, run_threads};
 use crate::ensure;
 use crate::kinds::model;
 use crate::kinds::{LockApi, LockFamily};
-use crate::lab::Budget;
+use crate::lab::{Budget, TIMEOUT};
 use crate::lab::checkers::Subject;
 use crate::lab::failure::{Bug, Failure};
 use crate::lab::linearizability::{Recorder, check_recorded};
@@ -188,6 +188,35 @@ pub fn relock_in_if_let<B: Backend, const KEEP_GUARD: bool>(ops: u32) {
         "value is {seen:?} after {} updates",
         2 * ops
     );
+}
+
+/// The main thread holds a lock of family `F` (for the lab's variants, a
+/// [`RawLock`](crate::lock::RawLock)) while T1 waits for it without limit
+/// and T2 for at most [`TIMEOUT`]; then it lets go and joins both.
+/// Under loom and shuttle the timeout fires in the lab's virtual time
+/// (see [`kernel`](crate::lab::kernel)), while main could still run or once
+/// everyone else is blocked.
+///
+/// Invariant: the lock is released to T1 in the end, whether or not T2
+/// timed out (no waiter is left parked on a free lock: no deadlock).
+pub fn lock_timed_waiter<B: Backend, F: LockFamily>(_ops: u32) {
+    let lock = Arc::new(<F::Lock<B> as LockApi>::new());
+    lock.lock();
+    let waiter = |timed: bool| {
+        let lock = Arc::clone(&lock);
+        B::spawn(move || {
+            if !timed {
+                lock.lock();
+                lock.unlock();
+            } else if lock.try_lock_for(TIMEOUT) {
+                lock.unlock();
+            }
+        })
+    };
+    let (untimed, timed) = (waiter(false), waiter(true));
+    lock.unlock();
+    untimed.join();
+    timed.join();
 }
 
 /// Two threads each take a lock of family `F`, hold it across a yield (a

@@ -202,10 +202,10 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
 
     /// Puts `item`, waiting at most `timeout` for room; gives it back if
     /// none came. `Duration::ZERO` is [`Queue::try_put`]; a timeout too large
-    /// for the clock waits without limit; under loom and shuttle a non-zero
-    /// timeout never fires.
+    /// for the clock waits without limit; under loom and shuttle the timeout
+    /// runs in the lab's virtual time (see the [kernel](crate::lab::kernel)).
     pub fn put_for(&self, item: T, timeout: Duration) -> Result<(), Full<T>> {
-        self.put_until(item, Deadline::after(timeout))
+        self.put_until(item, Deadline::after_in::<B>(timeout))
     }
 
     /// Takes the oldest item, waiting while the queue is empty.
@@ -224,7 +224,7 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
     /// Takes the oldest item, waiting at most `timeout` (zero and enormous
     /// timeouts as in [`Queue::put_for`]).
     pub fn get_for(&self, timeout: Duration) -> Option<T> {
-        self.get_until(Deadline::after(timeout))
+        self.get_until(Deadline::after_in::<B>(timeout))
     }
 
     /// Marks one item taken by `get` as processed. Once every item put has
@@ -244,7 +244,7 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
     /// Waits at most `timeout` for every item to be marked done; true if
     /// they were.
     pub fn join_for(&self, timeout: Duration) -> bool {
-        self.join_until(Deadline::after(timeout))
+        self.join_until(Deadline::after_in::<B>(timeout))
     }
 
     /// The number of items, counted under the lock.

@@ -109,3 +109,39 @@ impl SemaphoreVariant for UnboundedRelease {
         true // BUG(bounded-semaphore-unbounded-release): was permits < bound
     }
 }
+
+/// A timed acquire whose timeout races with a release takes the permit on
+/// its way out, and still reports the timeout.
+///
+/// **Bug:** the last look after the deadline (for a permit that a release
+/// added as the timeout fired) takes the permit but returns `false`: the
+/// caller, told it has no permit, never gives it back.
+///
+/// | T1 (`try_acquire_for` 10 ms) | main |
+/// |---|---|
+/// | no permit: sleeps until 10 ms | |
+/// | | release: 0 → 1 permit |
+/// | times out, before the release's wake: last look takes the permit; reports the timeout | |
+/// | | wake: nobody sleeps |
+/// | | join T1; try to take the permit released: none |
+///
+/// Two preemptions and a timeout: the lab's virtual clock fires T1's
+/// deadline between the release's count and its wake. Without a model of
+/// time (loom's and shuttle's own world) the timed wait never times out, T1
+/// gets the permit the ordinary way, and the bug never shows.
+///
+/// **Consequence:** a permit lost for good (cpython#90155's class: a waiter
+/// that times out as a release arrives swallows the permit). **Caught by**
+/// loom and shuttle; a real-thread run sees it only if a timeout lands in
+/// that window. No sequential model or recorded scenario applies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TimeoutSwallow;
+
+impl SemaphoreVariant for TimeoutSwallow {
+    fn last_look<F: Futex>(state: &F) -> bool {
+        // BUG(semaphore-timeout-swallow): was `Self::try_take(state)`,
+        // returned; a permit taken is a permit held.
+        let _ = Self::try_take(state);
+        false
+    }
+}

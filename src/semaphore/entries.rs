@@ -1,6 +1,6 @@
 //! The semaphore's rows of the catalogue, and the bounded semaphore's.
 
-use super::broken::{CheckThenDecrement, SilentRelease, UnboundedRelease};
+use super::broken::{CheckThenDecrement, SilentRelease, TimeoutSwallow, UnboundedRelease};
 use super::scenarios::{self, subject};
 use super::spec::SemaphoreModel;
 use super::{Bounded, Correct, SemaphoreVariant};
@@ -15,6 +15,18 @@ const fn semaphore<V: SemaphoreVariant>() -> Row {
     let scenario = "three threads take one of two permits and hold it; at most two holders, \
                     and every permit comes back";
     Row::new("semaphore", scenario, subject::<V>())
+}
+
+/// The rows of the semaphore of variant `V`, under the timed scenario.
+const fn timed<V: SemaphoreVariant>() -> Row {
+    let scenario = "a thread waits at most 10 ms (virtual time under loom and shuttle) for a \
+                    permit of an empty semaphore while main releases one: the permit must be \
+                    there to take in the end";
+    Row::new(
+        "semaphore",
+        scenario,
+        Subject::scenario(worlds!(scenarios::semaphore_timed_acquire, V)),
+    )
 }
 
 /// The rows of the bounded semaphore of variant `V`.
@@ -43,6 +55,14 @@ pub static ENTRIES: &[Entry] = &[
         "semaphore-silent-release",
         "release adds the permit but wakes nobody: a parked acquirer sleeps beside a free permit",
         Expectations::lost_wakeup(),
+    ),
+    timed::<Correct>().correct("timed", "semaphore-timed"),
+    timed::<TimeoutSwallow>().broken(
+        "timeout-swallow",
+        "semaphore-timeout-swallow",
+        "a timed acquire that times out as a release arrives takes the permit and still reports \
+         the timeout: the permit is lost",
+        Expectations::race(FailureKind::Assertion(Bug::LostPermit)),
     ),
     bounded::<Correct>().correct("correct", "bounded-semaphore-correct"),
     bounded::<UnboundedRelease>().broken(

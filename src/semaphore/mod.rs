@@ -83,6 +83,14 @@ pub trait SemaphoreVariant: Send + Sync + 'static {
     fn wake_after_release<F: Futex>(state: &F) {
         state.wake_one();
     }
+
+    /// Whether a timed acquire whose deadline passed leaves with a permit:
+    /// it takes one last look, for a permit a release added as the timeout
+    /// fired (whose wake then found it gone), and says what it found.
+    #[inline]
+    fn last_look<F: Futex>(state: &F) -> bool {
+        Self::try_take(state)
+    }
 }
 
 /// The correct semaphore.
@@ -188,8 +196,9 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Takes a permit, waiting at most `timeout`.
     ///
     /// `Duration::ZERO` makes one attempt and never sleeps; a timeout too
-    /// large for the clock waits without limit. Under loom and shuttle a
-    /// non-zero timeout never fires.
+    /// large for the clock waits without limit. Under loom and shuttle the
+    /// timeout runs in the lab's virtual time (see the
+    /// [kernel](crate::lab::kernel)).
     pub fn try_acquire_for(&self, timeout: Duration) -> Option<Permit<'_, B, V>> {
         self.take_for(timeout).then(|| self.permit(MAX_PERMITS))
     }
@@ -220,7 +229,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     }
 
     fn take_for(&self, timeout: Duration) -> bool {
-        V::try_take(&self.state) || self.acquire_contended(Deadline::after(timeout))
+        V::try_take(&self.state) || self.acquire_contended(Deadline::after_in::<B>(timeout))
     }
 
     /// The slow path: park until a permit is ours, or `deadline` passes.
@@ -268,7 +277,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
                 }
             }
             if !self.state.wait(state, deadline) {
-                return false;
+                return V::last_look(&self.state);
             }
             // Relaxed: a fresh guess after the wake, as at the start.
             state = self.state.load(Ordering::Relaxed);

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use super::spec::{SemaphoreModel, SemaphoreOp, SemaphoreSpec, perform};
 use super::{Bounded, SemaphoreVariant};
-use crate::backend::{AtomicU32Ops, Backend, Ordering, Shuttle, run_threads};
+use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Shuttle, run_threads};
 use crate::ensure;
 use crate::kinds::model;
 use crate::kinds::{SemaphoreApi, SemaphoreFamily};
-use crate::lab::Budget;
+use crate::lab::{Budget, TIMEOUT};
 use crate::lab::checkers::Subject;
 use crate::lab::failure::{Bug, Failure};
 use crate::lab::linearizability::{Recorder, check_recorded};
@@ -61,6 +61,33 @@ pub fn semaphore_admission<B: Backend, F: SemaphoreFamily>(ops: u32) {
         permits == SEMAPHORE_PERMITS as usize,
         Bug::OverAdmission,
         "{permits} permits to take after every holder left a semaphore of {SEMAPHORE_PERMITS}"
+    );
+}
+
+/// A thread waits at most [`TIMEOUT`] for a permit of an empty semaphore of
+/// family `F` (for the lab's variants, a [`Semaphore`](super::Semaphore))
+/// and gives back what it got, while the main thread releases one permit.
+/// Under loom and shuttle the timeout fires in the lab's virtual time (see
+/// [`kernel`](crate::lab::kernel)), before, during or after the release.
+///
+/// Invariant: the permit released is there to take in the end, whether the
+/// timed acquire got it (and gave it back) or timed out.
+pub fn semaphore_timed_acquire<B: Backend, F: SemaphoreFamily>(_ops: u32) {
+    let semaphore = Arc::new(<F::Semaphore<B> as SemaphoreApi>::new(0));
+    let waiter = {
+        let semaphore = Arc::clone(&semaphore);
+        B::spawn(move || {
+            if semaphore.try_acquire_for(TIMEOUT) {
+                semaphore.release();
+            }
+        })
+    };
+    semaphore.release();
+    waiter.join();
+    ensure!(
+        semaphore.try_acquire(),
+        Bug::LostPermit,
+        "the permit released is gone: a timed acquire took it and reported a timeout"
     );
 }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Budget, Checker, Run};
-use crate::lab::failure::Failure;
-use crate::lab::{quiet, trace};
+use crate::lab::failure::{Failure, FailureKind};
+use crate::lab::{kernel, quiet, trace};
 
 pub(super) fn check(scenario: fn(u32), budget: &Budget) -> Run {
     let replay = |_| format!("--checker {}", Checker::Loom);
@@ -69,6 +69,10 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
     let executions = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&executions);
     let ops = budget.loom_ops;
+    let mut modelling = budget.modelling;
+    if bound > budget.loom_spurious_preemptions {
+        modelling.spurious_wakeups = 0;
+    }
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(bound);
     builder.max_permutations = Some(budget.loom_max_executions);
@@ -84,13 +88,23 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
     builder.checkpoint_interval = 1;
     // Classified inside the quiet section, which knows where it panicked.
     let outcome = quiet::quietly(|| {
-        catch_unwind(AssertUnwindSafe(|| {
-            builder.check(move || {
-                counter.fetch_add(1, Ordering::Relaxed);
-                trace::execution(|| scenario(ops));
+        kernel::modelled(modelling, || {
+            catch_unwind(AssertUnwindSafe(|| {
+                builder.check(move || {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    trace::execution(|| kernel::execution(&kernel::LOOM, || scenario(ops)));
+                })
+            }))
+            .map_err(|payload| {
+                let mut failure = Failure::from_panic(payload);
+                if failure.kind == FailureKind::Deadlock
+                    && let Some(note) = kernel::deadlock_note()
+                {
+                    failure.message.push_str(&note);
+                }
+                failure
             })
-        }))
-        .map_err(Failure::from_panic)
+        })
     });
     let failure = outcome.err().map(|mut failure| {
         failure.message = format!("{} (loom, preemption bound {bound})", failure.message);

@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use super::Budget;
 use super::failure::{Failure, FailureKind};
+use super::kernel::Modelling;
 use super::trace::{self, Trace};
 
 pub use model::Sequential;
@@ -202,6 +203,11 @@ pub struct Run {
     /// failure: it is neither caught nor passed.
     #[serde(default)]
     pub inconclusive: Option<String>,
+    /// What loom or shuttle added to its world for this run: virtual time
+    /// and spurious wakeups (see [`kernel`](super::kernel)); `None` for the
+    /// other checkers.
+    #[serde(default)]
+    pub modelling: Option<Modelling>,
 }
 
 impl Run {
@@ -218,6 +224,7 @@ impl Run {
             trace: None,
             incomplete: None,
             inconclusive: None,
+            modelling: None,
         }
     }
 
@@ -290,10 +297,22 @@ fn replay_args(checker: Checker, seed: u64, schedules: usize) -> String {
 /// ```
 pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> {
     let worlds = &subject.worlds;
+    let modelled = |mut run: Run| {
+        run.modelling = Some(budget.modelling);
+        run
+    };
     let mut run = match checker {
-        Checker::Loom => loom::check(worlds.loom, budget),
-        Checker::ShuttleRandom => shuttle::check(shuttle::Strategy::Random, worlds.shuttle, budget),
-        Checker::ShuttlePct => shuttle::check(shuttle::Strategy::Pct, worlds.shuttle, budget),
+        Checker::Loom => modelled(loom::check(worlds.loom, budget)),
+        Checker::ShuttleRandom => modelled(shuttle::check(
+            shuttle::Strategy::Random,
+            worlds.shuttle,
+            budget,
+        )),
+        Checker::ShuttlePct => modelled(shuttle::check(
+            shuttle::Strategy::Pct,
+            worlds.shuttle,
+            budget,
+        )),
         Checker::Stress => stress::check(worlds.std, budget),
         Checker::Model => {
             let model = subject.sequential?.model;

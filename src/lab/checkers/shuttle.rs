@@ -11,7 +11,7 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::{Budget, Checker, Run};
 use crate::lab::failure::Failure;
-use crate::lab::{quiet, trace};
+use crate::lab::{kernel, quiet, trace};
 
 /// The most steps one shuttle execution may take: the lab's scenarios take
 /// a few hundred, so an execution that reaches it is a loop that does not
@@ -52,7 +52,8 @@ pub(crate) fn run(
     // Classified inside the quiet section, which knows where it panicked.
     quiet::quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
-            Runner::new(scheduler, config).run(move || trace::execution(&test));
+            Runner::new(scheduler, config)
+                .run(move || trace::execution(|| kernel::execution(&kernel::SHUTTLE, &test)));
         }))
         .map_err(Failure::from_panic)
     })
@@ -76,7 +77,7 @@ pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> R
                 scenario(ops);
             };
             let iterations = budget.shuttle_iterations;
-            let outcome = match strategy {
+            let outcome = kernel::modelled(budget.modelling, || match strategy {
                 Strategy::Random => {
                     run_quietly(RandomScheduler::new_from_seed(seed, iterations), test)
                 }
@@ -84,7 +85,7 @@ pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> R
                     PctScheduler::new_from_seed(seed, budget.pct_depth, iterations),
                     test,
                 ),
-            };
+            });
             (outcome.err(), schedules.load(Ordering::Relaxed))
         },
         replay,
