@@ -329,7 +329,8 @@ fn replay_schedule(id: &str, encoded: &str) -> ExitCode {
         Ok(entry) => entry,
         Err(code) => return code,
     };
-    match synclab::lab::fuzz::replay(entry.id, entry.subject.worlds.shuttle, encoded) {
+    let scenario = entry.subject.worlds.shuttle;
+    match synclab::lab::fuzz::replay(entry.id, scenario, entry.modelling, encoded) {
         Err(why) => {
             eprintln!("synclab: {why}");
             ExitCode::from(2)

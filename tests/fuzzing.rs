@@ -57,10 +57,15 @@ fn operation_targets_check_against_the_spec() {
 #[test]
 fn the_byte_scheduler_never_ends_a_schedule_early() {
     let entry = find("queue-join").unwrap();
-    assert!(run_schedule(entry.id, entry.subject.worlds.shuttle, &[]).is_none());
+    assert!(run_schedule(entry.id, entry.subject.worlds.shuttle, entry.modelling, &[]).is_none());
     let broken = find("lock-guard-kept-alive").unwrap();
-    let found = run_schedule(broken.id, broken.subject.worlds.shuttle, &[])
-        .expect("it deadlocks on any schedule");
+    let found = run_schedule(
+        broken.id,
+        broken.subject.worlds.shuttle,
+        broken.modelling,
+        &[],
+    )
+    .expect("it deadlocks on any schedule");
     assert_eq!(found.failure.kind, FailureKind::Deadlock);
 }
 
@@ -74,7 +79,12 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
     let found = (0..=255u8)
         .find_map(|bits| {
             let schedule: Vec<u8> = (0..16).map(|i| (bits >> (i % 8)) & 1).collect();
-            run_schedule(entry.id, entry.subject.worlds.shuttle, &schedule)
+            run_schedule(
+                entry.id,
+                entry.subject.worlds.shuttle,
+                entry.modelling,
+                &schedule,
+            )
         })
         .expect("some short schedule breaks it");
     assert_eq!(
@@ -83,16 +93,29 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
     );
     let trace = found.trace.as_ref().expect("a trace");
     assert!(trace.threads >= 2 && trace.events.iter().any(|e| e.thread == 1));
-    let replayed = replay(entry.id, entry.subject.worlds.shuttle, &found.schedule)
-        .unwrap()
-        .expect("the replay fails again");
+    let replayed = replay(
+        entry.id,
+        entry.subject.worlds.shuttle,
+        entry.modelling,
+        &found.schedule,
+    )
+    .unwrap()
+    .expect("the replay fails again");
     assert_eq!(replayed.failure, found.failure);
     assert_eq!(replayed.trace, found.trace);
     assert!(found.to_string().contains(&format!(
         "replay lock-test-then-set --schedule {}",
         found.schedule
     )));
-    assert!(replay(entry.id, entry.subject.worlds.shuttle, "not a schedule").is_err());
+    assert!(
+        replay(
+            entry.id,
+            entry.subject.worlds.shuttle,
+            entry.modelling,
+            "not a schedule"
+        )
+        .is_err()
+    );
 }
 
 /// The plan the smoke step follows comes from the catalogue.

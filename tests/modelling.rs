@@ -30,7 +30,11 @@ fn timing_entries() -> Vec<&'static synclab::lab::entry::Entry> {
 #[test]
 fn timing_bugs_are_caught_with_the_kernel_and_escape_without_it() {
     let entries = timing_entries();
-    assert!(entries.len() >= 4, "{:?}", entries.iter().map(|e| e.id).collect::<Vec<_>>());
+    assert!(
+        entries.len() >= 4,
+        "{:?}",
+        entries.iter().map(|e| e.id).collect::<Vec<_>>()
+    );
     let timeless = Budget {
         modelling: Modelling::OFF,
         ..Budget::default()
@@ -43,10 +47,19 @@ fn timing_bugs_are_caught_with_the_kernel_and_escape_without_it() {
             let verdict = entry.verdict(&run);
             if expect.is_catch() {
                 let kind = run.failure.as_ref().map(|f| f.kind);
-                assert_eq!(verdict, Verdict::Caught, "{} · {checker}: {kind:?}", entry.id);
+                assert_eq!(
+                    verdict,
+                    Verdict::Caught,
+                    "{} · {checker}: {kind:?}",
+                    entry.id
+                );
                 caught_by_shuttle |= checker != Checker::Loom;
             } else {
-                assert!(matches!(expect, Expect::Escape(_)), "{} · {checker}", entry.id);
+                assert!(
+                    matches!(expect, Expect::Escape(_)),
+                    "{} · {checker}",
+                    entry.id
+                );
             }
             let run = entry.run(checker, &timeless).unwrap();
             assert!(
@@ -58,7 +71,11 @@ fn timing_bugs_are_caught_with_the_kernel_and_escape_without_it() {
             );
         }
         assert!(entry.expectation(Checker::Loom).is_catch(), "{}", entry.id);
-        assert!(caught_by_shuttle, "{}: no shuttle scheduler catches it", entry.id);
+        assert!(
+            caught_by_shuttle,
+            "{}: no shuttle scheduler catches it",
+            entry.id
+        );
     }
 }
 
@@ -67,11 +84,20 @@ fn timing_bugs_are_caught_with_the_kernel_and_escape_without_it() {
 /// written for time and spurious wakeups).
 #[test]
 fn correct_twins_pass_with_the_kernel() {
-    for id in ["lock-timed", "semaphore-timed", "condition-while-one-consumer", "event-correct"] {
+    for id in [
+        "lock-timed",
+        "semaphore-timed",
+        "condition-while-one-consumer",
+        "event-correct",
+    ] {
         let entry = find(id).unwrap();
         for checker in MODEL_CHECKERS {
             let run = entry.run(checker, &Budget::default()).unwrap();
-            assert_eq!(entry.verdict(&run), Verdict::Passed, "{id} · {checker}: {run:?}");
+            assert_eq!(
+                entry.verdict(&run),
+                Verdict::Passed,
+                "{id} · {checker}: {run:?}"
+            );
         }
     }
 }
@@ -93,10 +119,20 @@ fn deadlines_in_virtual_time<B: Backend>(_ops: u32) {
     let (late, early) = (waiter(20), waiter(10));
     let (late, early) = (late.join(), early.join());
     let ms = Duration::from_millis;
-    assert!(late >= ms(20) && early >= ms(10), "{late:?}, {early:?}: a wait ended early");
+    assert!(
+        late >= ms(20) && early >= ms(10),
+        "{late:?}, {early:?}: a wait ended early"
+    );
     if B::NAME != Std::NAME {
-        assert_eq!(late, ms(20), "the clock moves to a deadline when it fires, and no further");
-        assert!(early == ms(10) || early == ms(20), "{early:?}: not a deadline that fired");
+        assert_eq!(
+            late,
+            ms(20),
+            "the clock moves to a deadline when it fires, and no further"
+        );
+        assert!(
+            early == ms(10) || early == ms(20),
+            "{early:?}: not a deadline that fired"
+        );
     }
 }
 
@@ -110,7 +146,10 @@ fn timeouts_fire_at_their_deadlines_in_virtual_time() {
             &Budget::default(),
         )
         .unwrap();
-        assert!(run.failure.is_none() && run.schedules > 0, "{checker}: {run:?}");
+        assert!(
+            run.failure.is_none() && run.schedules > 0,
+            "{checker}: {run:?}"
+        );
     }
     // Thousands of executions, each waiting out 20 ms of virtual time,
     // took less real time than a few of them would on real threads.
@@ -140,7 +179,10 @@ fn count_spurious<B: Backend>(_ops: u32) {
     });
     let spurious = waiter.join();
     waker.join();
-    assert!(spurious <= 1, "{spurious} spurious wakeups in one execution");
+    assert!(
+        spurious <= 1,
+        "{spurious} spurious wakeups in one execution"
+    );
     // Recorded for the test below: the most seen in any execution.
     MOST.with(|most| most.set(most.get().max(spurious)));
 }
@@ -164,9 +206,16 @@ fn spurious_wakeups_are_bounded_and_explored() {
         };
         for checker in MODEL_CHECKERS {
             MOST.with(|m| m.set(0));
-            let run = checkers::run(checker, &Subject::scenario(worlds!(count_spurious)), &budget)
-                .unwrap();
-            assert!(run.failure.is_none() && run.schedules > 0, "{checker}: {run:?}");
+            let run = checkers::run(
+                checker,
+                &Subject::scenario(worlds!(count_spurious)),
+                &budget,
+            )
+            .unwrap();
+            assert!(
+                run.failure.is_none() && run.schedules > 0,
+                "{checker}: {run:?}"
+            );
             assert_eq!(MOST.with(|m| m.get()), most, "{checker}, budget {spurious}");
         }
     }
@@ -182,9 +231,14 @@ fn a_deadlock_report_names_the_kernel_thread() {
         .unwrap();
     let failure = run.failure.unwrap();
     assert_eq!(failure.kind, FailureKind::Deadlock);
-    assert!(failure.message.contains("the lab's kernel thread"), "{}", failure.message);
+    assert!(
+        failure.message.contains("the lab's kernel thread"),
+        "{}",
+        failure.message
+    );
     let trace = run.trace.unwrap();
-    assert!(trace.events.iter().any(|e| e.op.starts_with("times out")), "{trace:?}");
+    assert!(
+        trace.events.iter().any(|e| e.op.starts_with("times out")),
+        "{trace:?}"
+    );
 }
-
-

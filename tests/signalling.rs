@@ -10,8 +10,8 @@ use synclab::catalogue::find;
 use synclab::lab::Budget;
 use synclab::lab::checkers::{self, Checker, Subject};
 use synclab::lab::entry::LIMITS;
-use synclab::lab::kernel::Modelling;
 use synclab::lab::failure::FailureKind;
+use synclab::lab::kernel::Modelling;
 use synclab::semaphore::{MAX_PERMITS, OverRelease};
 use synclab::{BoundedSemaphore, Condition, Event, Semaphore, worlds};
 
@@ -192,7 +192,10 @@ fn checkers_fire_timeouts_in_virtual_time() {
         let other = Arc::clone(&event);
         let waiter = B::spawn(move || other.wait_for(Duration::from_millis(1)));
         assert!(!event.wait_for(Duration::ZERO));
-        assert!(!waiter.join(), "nobody set the event: the wait must time out");
+        assert!(
+            !waiter.join(),
+            "nobody set the event: the wait must time out"
+        );
     }
     let timeless = Budget {
         modelling: Modelling::OFF,
@@ -201,7 +204,10 @@ fn checkers_fire_timeouts_in_virtual_time() {
     for checker in [Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct] {
         let subject = Subject::scenario(worlds!(wait_alone));
         let run = checkers::run(checker, &subject, &Budget::default()).unwrap();
-        assert!(run.failure.is_none() && run.schedules > 0, "{checker}: {run:?}");
+        assert!(
+            run.failure.is_none() && run.schedules > 0,
+            "{checker}: {run:?}"
+        );
         let run = checkers::run(checker, &subject, &timeless).unwrap();
         assert_eq!(
             run.failure.map(|f| f.kind),

@@ -163,7 +163,12 @@ impl<C> Waits<C> {
         kernel::ended(sleeper.ticket, end);
         if end != End::Woken {
             let Sleeper { thread, .. } = &sleeper;
-            record(|| thread.clone(), sleeper.address, || ended_note(end), sleeper.location);
+            record(
+                || thread.clone(),
+                sleeper.address,
+                || ended_note(end),
+                sleeper.location,
+            );
         }
         self.ended.push((sleeper.ticket, end));
         Some(sleeper.wake)

@@ -76,7 +76,8 @@ pub fn schedule(id: &str, data: &[u8]) {
             (variants[usize::from(first) % variants.len()], rest)
         }
     };
-    if let Some(found) = run_schedule(entry.id, entry.subject.worlds.shuttle, bytes) {
+    let scenario = entry.subject.worlds.shuttle;
+    if let Some(found) = run_schedule(entry.id, scenario, entry.modelling, bytes) {
         panic!("{found}");
     }
 }

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std, backoff};
 use crate::condition::Condition;
-use crate::lock::LockGuard;
 use crate::kinds::{EventApi, EventFamily};
+use crate::lock::LockGuard;
 
 const UNSET: u32 = 0;
 const SET: u32 = 1;

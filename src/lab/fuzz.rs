@@ -19,6 +19,7 @@ use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_s
 use super::Budget;
 use super::checkers::shuttle as lab_shuttle;
 use super::failure::{Failure, FailureKind};
+use super::kernel::{self, Modelling};
 use super::trace::{self, Trace};
 
 /// A shuttle scheduler whose decisions are the fuzzer's bytes: each byte
@@ -127,11 +128,17 @@ impl std::fmt::Display for ScheduleFailure {
 }
 
 /// Runs `scenario` (the variant `id`'s, in the shuttle world) once under
-/// shuttle with the schedule `bytes` decide; the failure, if any.
-pub fn run_schedule(id: &'static str, scenario: fn(u32), bytes: &[u8]) -> Option<ScheduleFailure> {
+/// shuttle with the schedule `bytes` decide, with `modelling` (the
+/// variant's, as the catalogue sets it); the failure, if any.
+pub fn run_schedule(
+    id: &'static str,
+    scenario: fn(u32),
+    modelling: Modelling,
+    bytes: &[u8],
+) -> Option<ScheduleFailure> {
     let recorded = Arc::new(Mutex::new(Schedule::new(0)));
     let scheduler = ByteScheduler::new(bytes, Arc::clone(&recorded));
-    let (failure, trace) = run_once(scenario, scheduler)?;
+    let (failure, trace) = run_once(scenario, modelling, scheduler)?;
     let schedule = recorded
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -145,29 +152,31 @@ pub fn run_schedule(id: &'static str, scenario: fn(u32), bytes: &[u8]) -> Option
 }
 
 /// Replays a shuttle schedule (as [`ScheduleFailure::schedule`] encodes
-/// it) on `scenario`: `Ok(None)` if it passes, the failure if not. `Err` if
+/// it) on `scenario`, with `modelling` as it ran: `Ok(None)` if it passes, the failure if not. `Err` if
 /// `encoded` is not a shuttle schedule (empty, not hexadecimal, truncated),
 /// or does not replay this scenario (shuttle finds it choosing a thread or a
 /// value the scenario does not offer: a schedule of another scenario).
 ///
 /// ```
 /// use synclab::lab::fuzz::replay;
+/// use synclab::lab::kernel::Modelling;
 ///
 /// fn nothing<B: synclab::backend::Backend>(_ops: u32) {}
-/// let scenario = nothing::<synclab::backend::Shuttle>;
-/// assert!(replay("nothing", scenario, "").unwrap_err().contains("empty"));
-/// assert!(replay("nothing", scenario, "zz").unwrap_err().contains("hexadecimal"));
-/// assert!(replay("nothing", scenario, "9101ff").unwrap_err().contains("truncated"));
+/// let (scenario, off) = (nothing::<synclab::backend::Shuttle>, Modelling::OFF);
+/// assert!(replay("nothing", scenario, off, "").unwrap_err().contains("empty"));
+/// assert!(replay("nothing", scenario, off, "zz").unwrap_err().contains("hexadecimal"));
+/// assert!(replay("nothing", scenario, off, "9101ff").unwrap_err().contains("truncated"));
 /// ```
 pub fn replay(
     id: &'static str,
     scenario: fn(u32),
+    modelling: Modelling,
     encoded: &str,
 ) -> Result<Option<ScheduleFailure>, String> {
     let schedule = decode_schedule(encoded)?;
     let scheduler = ReplayScheduler::new_from_schedule(schedule);
     // Quiet, unlike the fuzz targets' own runs: a replay reports itself.
-    match super::quiet::muted(|| run_once(scenario, scheduler)) {
+    match super::quiet::muted(|| run_once(scenario, modelling, scheduler)) {
         // A panic that is no failure the lab knows is shuttle's own
         // complaint about the schedule, or a defect: never the variant's
         // failure.
@@ -244,12 +253,18 @@ fn decode_schedule(encoded: &str) -> Result<Schedule, String> {
 /// `SCHEDULE_MAGIC_V2`).
 const SCHEDULE_VERSION: u8 = 0x91;
 
-/// One traced shuttle execution of `scenario` under `scheduler`.
+/// One traced shuttle execution of `scenario` under `scheduler`, with
+/// `modelling`.
 fn run_once(
     scenario: fn(u32),
+    modelling: Modelling,
     scheduler: impl Scheduler + 'static,
 ) -> Option<(Failure, Option<Trace>)> {
     let ops = Budget::default().shuttle_ops;
-    let (outcome, trace) = trace::traced(|| lab_shuttle::run(scheduler, move || scenario(ops)));
+    let (outcome, trace) = trace::traced(|| {
+        kernel::modelled(modelling, || {
+            lab_shuttle::run(scheduler, move || scenario(ops))
+        })
+    });
     outcome.err().map(|failure| (failure, trace))
 }

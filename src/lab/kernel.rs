@@ -2,7 +2,8 @@
 //! neither loom (loom#1) nor shuttle (shuttle#74) models by itself.
 //!
 //! Go's `testing/synctest` is the model. Inside a loom or shuttle execution
-//! the lab's checkers arm the kernel ([`modelled`]); then
+//! the lab's checkers arm the kernel, with a [`Modelling`] (set in the
+//! [`Budget`](super::Budget)); then
 //!
 //! - **time is virtual**: it starts at 0 in every execution, and
 //!   [`Backend::now`](crate::backend::Backend::now) and every deadline a
@@ -28,12 +29,12 @@
 //! wakeups are modelled (so that it is loom's first spawned thread, the one
 //! loom tries first wherever a thread falls asleep while the main thread is
 //! blocked), or at the first timed sleep where only time is (so that a
-//! scenario without one pays nothing for it). Its reads of the execution's
-//! [`Activity`] make loom try its step before each futex wake of the other
-//! threads. It ends when the scenario returns. Its wakes carry
-//! happens-before, as a futex wake does. Real threads
-//! ([`Std`](crate::backend::Std)) are untouched, and so is an execution the
-//! checker did not arm.
+//! scenario without one pays nothing for it). Its reads of a count of the
+//! execution's futex wakes (one per thread, Relaxed) make loom try its step
+//! before each futex wake of the other threads. It ends when the scenario
+//! returns. Its wakes carry happens-before, as a futex wake does. Real
+//! threads ([`Std`](crate::backend::Std)) are untouched, and so is an
+//! execution the checker did not arm.
 //!
 //! The kernel's bookkeeping is plain thread-local data: loom and shuttle run
 //! every thread of an execution on one OS thread and switch only inside
@@ -142,19 +143,23 @@ pub(crate) trait Sleeps {
 pub(crate) struct World {
     /// Spawns the kernel thread, which runs the given loop; returns how
     /// the checker's reports name it, and what unparks it.
-    spawn: fn(fn()) -> (String, Rc<dyn Fn()>),
+    spawn: fn(fn()) -> KernelThread,
     park: fn(),
     yield_now: fn(),
     /// Makes the execution's [`Activity`].
     activity: fn() -> Activity,
 }
 
+/// The kernel thread, as the checker's reports name it, and what unparks
+/// it.
+type KernelThread = (String, Rc<dyn Fn()>);
+
 /// Defines the [`World`] of a model checker crate that mirrors std's API.
 macro_rules! world {
     ($name:ident, $krate:ident, dpor = $dpor:expr) => {
         #[doc = concat!("The kernel's [`World`] under ", stringify!($krate), ".")]
         pub(crate) const $name: World = {
-            fn spawn(body: fn()) -> (String, Rc<dyn Fn()>) {
+            fn spawn(body: fn()) -> KernelThread {
                 let handle = $krate::thread::Builder::new()
                     .name(THREAD_NAME.to_owned())
                     .spawn(body)
@@ -276,7 +281,7 @@ struct Execution {
     blocked: usize,
     /// How the checker's reports name the kernel thread, and what unparks
     /// it, once started.
-    kernel: Option<(String, Rc<dyn Fn()>)>,
+    kernel: Option<KernelThread>,
     /// Whether the kernel thread is parked. Only then may it be unparked:
     /// a model `unpark` makes a thread runnable even where it is blocked on
     /// a mutex (loom's does), which breaks that mutex.
@@ -537,7 +542,8 @@ fn look() {
 /// What a deadlock report of the last execution says of the kernel thread,
 /// if the checker ran one: it is not one of the scenario's.
 pub(crate) fn deadlock_note() -> Option<String> {
-    let label = EXECUTION.with(|e| Some(e.try_borrow().ok()?.as_ref()?.kernel.as_ref()?.0.clone()))?;
+    let label =
+        EXECUTION.with(|e| Some(e.try_borrow().ok()?.as_ref()?.kernel.as_ref()?.0.clone()))?;
     Some(format!(
         "; {label} is the lab's kernel thread (it fires timeouts and spurious wakeups), parked: \
          no timeout was left to fire"

@@ -33,11 +33,11 @@
 pub mod budget;
 pub(crate) mod census;
 pub mod checkers;
-pub mod kernel;
 pub mod child;
 pub mod entry;
 pub mod failure;
 pub mod fuzz;
+pub mod kernel;
 pub mod linearizability;
 pub(crate) mod quiet;
 pub mod report;

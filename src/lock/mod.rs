@@ -173,7 +173,8 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// and shuttle the timeout runs in the lab's virtual time (see the
     /// [kernel](crate::lab::kernel)).
     pub fn try_lock_for(&self, timeout: Duration) -> Option<RawLockGuard<'_, B, V>> {
-        let acquired = V::try_acquire(&self.state) || self.lock_contended(Deadline::after_in::<B>(timeout));
+        let acquired =
+            V::try_acquire(&self.state) || self.lock_contended(Deadline::after_in::<B>(timeout));
         acquired.then(|| RawLockGuard { lock: self })
     }
 

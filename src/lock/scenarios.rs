@@ -11,10 +11,10 @@ use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Shuttle, run_threads
 use crate::ensure;
 use crate::kinds::model;
 use crate::kinds::{LockApi, LockFamily};
-use crate::lab::{Budget, TIMEOUT};
 use crate::lab::checkers::Subject;
 use crate::lab::failure::{Bug, Failure};
 use crate::lab::linearizability::{Recorder, check_recorded};
+use crate::lab::{Budget, TIMEOUT};
 use crate::worlds;
 
 /// What the [`lock_exclusion`] threads share: the lock, and data that lives

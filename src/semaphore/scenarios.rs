@@ -11,10 +11,10 @@ use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Shuttle, run_threads
 use crate::ensure;
 use crate::kinds::model;
 use crate::kinds::{SemaphoreApi, SemaphoreFamily};
-use crate::lab::{Budget, TIMEOUT};
 use crate::lab::checkers::Subject;
 use crate::lab::failure::{Bug, Failure};
 use crate::lab::linearizability::{Recorder, check_recorded};
+use crate::lab::{Budget, TIMEOUT};
 use crate::worlds;
 
 /// The permits of [`semaphore_admission`]'s semaphore.
