@@ -6,7 +6,7 @@ mod cli;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use cli::{Progress, bench_summary};
 use synclab::catalogue::fuzz::{self, TargetKind};
 use synclab::catalogue::{entries, find};
@@ -50,14 +50,8 @@ enum Command {
         /// Stress cells always run alone.
         #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,
-        /// loom and shuttle without the lab's virtual time: a non-zero
-        /// timeout never fires (their own world).
-        #[arg(long)]
-        no_virtual_time: bool,
-        /// Futex waits that may return spuriously in one loom or shuttle
-        /// execution (default 1; 0 turns them off).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=8))]
-        spurious_wakeups: Option<u32>,
+        #[command(flatten)]
+        modelling: ModellingArgs,
     },
     /// Tell one variant's story: its bug, its scenario, and the interleaving
     /// that breaks it, as a table and a diagram.
@@ -111,7 +105,34 @@ enum Command {
         /// 1, at most 1,000,000).
         #[arg(long, value_parser = Budget::schedule_count)]
         schedules: Option<usize>,
+        #[command(flatten)]
+        modelling: ModellingArgs,
     },
+}
+
+/// What loom and shuttle add to their world (the lab's kernel), as the
+/// command line sets it.
+#[derive(Args, Clone, Copy, Debug, Default)]
+struct ModellingArgs {
+    /// loom and shuttle without the lab's virtual time: a non-zero timeout
+    /// never fires (their own world).
+    #[arg(long)]
+    no_virtual_time: bool,
+    /// Futex waits that may return spuriously in one loom or shuttle
+    /// execution (default 1; 0 turns them off).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=8))]
+    spurious_wakeups: Option<u32>,
+}
+
+impl ModellingArgs {
+    /// `budget`, with these settings.
+    fn apply(self, mut budget: Budget) -> Budget {
+        budget.modelling.time &= !self.no_virtual_time;
+        if let Some(spurious) = self.spurious_wakeups {
+            budget.modelling.spurious_wakeups = spurious;
+        }
+        budget
+    }
 }
 
 fn main() -> ExitCode {
@@ -123,8 +144,7 @@ fn main() -> ExitCode {
         iterations: None,
         seed: None,
         jobs: None,
-        no_virtual_time: false,
-        spurious_wakeups: None,
+        modelling: ModellingArgs::default(),
     }) {
         Command::List => {
             list();
@@ -137,18 +157,13 @@ fn main() -> ExitCode {
             iterations,
             seed,
             jobs,
-            no_virtual_time,
-            spurious_wakeups,
+            modelling,
         } => {
             let jobs = jobs.map_or_else(
                 || std::thread::available_parallelism().map_or(1, usize::from),
                 usize::from,
             );
-            let mut budget = Budget::default().replaying(seed, iterations);
-            budget.modelling.time &= !no_virtual_time;
-            if let Some(spurious) = spurious_wakeups {
-                budget.modelling.spurious_wakeups = spurious;
-            }
+            let budget = modelling.apply(Budget::default().replaying(seed, iterations));
             run(&filters, &checkers, json, &budget, jobs)
         }
         Command::Explain { variant } => explain(&variant),
@@ -185,9 +200,13 @@ fn main() -> ExitCode {
             schedule,
             seed,
             schedules,
+            modelling,
         } => match (checker, schedule) {
-            (_, Some(schedule)) => replay_schedule(&variant, &schedule),
-            (Some(checker), None) => replay(&variant, checker, seed, schedules),
+            (_, Some(schedule)) => replay_schedule(&variant, &schedule, modelling),
+            (Some(checker), None) => {
+                let budget = modelling.apply(Budget::default().replaying(seed, schedules));
+                replay(&variant, checker, &budget)
+            }
             (None, None) => unreachable!("clap requires --checker or --schedule"),
         },
     }
@@ -289,16 +308,12 @@ fn explain(id: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn replay(id: &str, checker: Checker, seed: Option<u64>, schedules: Option<usize>) -> ExitCode {
+fn replay(id: &str, checker: Checker, budget: &Budget) -> ExitCode {
     let entry = match variant(id) {
         Ok(entry) => entry,
         Err(code) => return code,
     };
-    let cell = Cell::run(
-        entry,
-        checker,
-        &Budget::default().replaying(seed, schedules),
-    );
+    let cell = Cell::run(entry, checker, budget);
     let Some(run) = &cell.run else {
         eprintln!("synclab: {checker} does not apply to {id}");
         return ExitCode::from(2);
@@ -324,13 +339,14 @@ fn replay(id: &str, checker: Checker, seed: Option<u64>, schedules: Option<usize
     }
 }
 
-fn replay_schedule(id: &str, encoded: &str) -> ExitCode {
+fn replay_schedule(id: &str, encoded: &str, modelling: ModellingArgs) -> ExitCode {
     let entry = match variant(id) {
         Ok(entry) => entry,
         Err(code) => return code,
     };
     let scenario = entry.subject.worlds.shuttle;
-    match synclab::lab::fuzz::replay(entry.id, scenario, entry.modelling, encoded) {
+    let modelling = entry.modelling_in(&modelling.apply(Budget::default()));
+    match synclab::lab::fuzz::replay(entry.id, scenario, modelling, encoded) {
         Err(why) => {
             eprintln!("synclab: {why}");
             ExitCode::from(2)

@@ -3,6 +3,7 @@
 
 use synclab::catalogue::find;
 use synclab::catalogue::fuzz::{self, TargetKind};
+use synclab::lab::Budget;
 use synclab::lab::failure::FailureKind;
 use synclab::lab::fuzz::{replay, run_schedule};
 
@@ -57,12 +58,20 @@ fn operation_targets_check_against_the_spec() {
 #[test]
 fn the_byte_scheduler_never_ends_a_schedule_early() {
     let entry = find("queue-join").unwrap();
-    assert!(run_schedule(entry.id, entry.subject.worlds.shuttle, entry.modelling, &[]).is_none());
+    assert!(
+        run_schedule(
+            entry.id,
+            entry.subject.worlds.shuttle,
+            entry.modelling_in(&Budget::default()),
+            &[]
+        )
+        .is_none()
+    );
     let broken = find("lock-guard-kept-alive").unwrap();
     let found = run_schedule(
         broken.id,
         broken.subject.worlds.shuttle,
-        broken.modelling,
+        broken.modelling_in(&Budget::default()),
         &[],
     )
     .expect("it deadlocks on any schedule");
@@ -82,7 +91,7 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
             run_schedule(
                 entry.id,
                 entry.subject.worlds.shuttle,
-                entry.modelling,
+                entry.modelling_in(&Budget::default()),
                 &schedule,
             )
         })
@@ -96,7 +105,7 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
     let replayed = replay(
         entry.id,
         entry.subject.worlds.shuttle,
-        entry.modelling,
+        entry.modelling_in(&Budget::default()),
         &found.schedule,
     )
     .unwrap()
@@ -111,7 +120,7 @@ fn a_schedule_crash_converts_into_a_trace_and_a_replay_string() {
         replay(
             entry.id,
             entry.subject.worlds.shuttle,
-            entry.modelling,
+            entry.modelling_in(&Budget::default()),
             "not a schedule"
         )
         .is_err()

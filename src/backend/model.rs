@@ -238,7 +238,6 @@ macro_rules! model_world {
         }
 
         impl Sleeps for $queue {
-
             fn end(&self, ticket: u64, end: End) {
                 let mut waits = self.lock();
                 let at = waits.asleep.iter().position(|s| s.ticket == ticket);
@@ -301,7 +300,8 @@ macro_rules! model_world {
                     super::Deadline::At(at) => Some(at),
                     _ => None,
                 };
-                kernel::sleeps(ticket, at, Arc::clone(&self.queue) as Arc<dyn Sleeps>);
+                let queue = Arc::clone(&self.queue) as Arc<dyn Sleeps>;
+                kernel::sleeps(ticket, at, queue, <$world as Backend>::current_thread);
                 let end = loop {
                     waits = wake.wait(waits).unwrap_or_else(|e| e.into_inner());
                     if let Some(end) = waits.collect(ticket) {

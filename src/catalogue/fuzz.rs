@@ -18,6 +18,7 @@
 //! broken ones), and for operations the target's own (correct) variant.
 
 use super::{entries, find};
+use crate::lab::Budget;
 use crate::lab::checkers::Checker;
 use crate::lab::entry::Entry;
 use crate::lab::fuzz::run_schedule;
@@ -77,7 +78,8 @@ pub fn schedule(id: &str, data: &[u8]) {
         }
     };
     let scenario = entry.subject.worlds.shuttle;
-    if let Some(found) = run_schedule(entry.id, scenario, entry.modelling, bytes) {
+    let modelling = entry.modelling_in(&Budget::default());
+    if let Some(found) = run_schedule(entry.id, scenario, modelling, bytes) {
         panic!("{found}");
     }
 }

@@ -82,10 +82,12 @@ fn take(items: &mut u32) {
 /// | | wakes spuriously: no put, no notify |
 /// | | relock; `if` does not re-check: takes from an empty queue |
 ///
-/// No preemption: the lab's model worlds may wake a wait spuriously once
-/// per execution (see [`kernel`](crate::lab::kernel)). Without that
-/// (loom's and shuttle's own world) the only wakeup is the producer's,
-/// after its put, and the bug never shows (KAFKA-17929's class: code that is
+/// One step of the lab's kernel thread, which may wake a wait spuriously
+/// once per execution (see [`kernel`](crate::lab::kernel)): run while the
+/// producer could still run, it counts as loom's one preemption, and the
+/// trace shows the wakeup in the consumer's column. Without it (loom's and
+/// shuttle's own world) the only wakeup is the producer's, after its put,
+/// and the bug never shows (KAFKA-17929's class: code that is
 /// right only if condition variables never wake spuriously).
 ///
 /// **Consequence:** the consumer takes from an empty queue. **Caught by**

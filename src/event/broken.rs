@@ -74,17 +74,19 @@ impl EventVariant for UnlockedCheck {
 /// only because a Python `Condition` never wakes spuriously. A futex, a
 /// condvar and this lab's [`Condition`] may.
 ///
-/// | T1 (sets) | T2 (waits) |
+/// | T1 (waits) | T2 (sets) |
 /// |---|---|
-/// | | lock: unset, wait |
-/// | | wakes spuriously: no set, no notify |
-/// | | returns: "set" |
-/// | | finds the event unset |
+/// | lock: unset, wait | |
+/// | wakes spuriously: no set, no notify | |
+/// | returns: "set" | |
+/// | finds the event unset | |
 ///
-/// No preemption: only a spurious wakeup, which the lab's model worlds may
-/// send once per execution (see [`kernel`](crate::lab::kernel)). Without it
-/// (loom's and shuttle's own world) the only wakeup is the set's, and the
-/// bug never shows.
+/// One step of the lab's kernel thread, which may wake a wait spuriously
+/// once per execution (see [`kernel`](crate::lab::kernel)): run while the
+/// setter could still run, it counts as loom's one preemption, and the
+/// trace shows the wakeup in the waiter's column. Without it (loom's and
+/// shuttle's own world) the only wakeup is the set's, and the bug never
+/// shows.
 ///
 /// **Consequence:** a waiter goes on although the event is not set.
 /// **Caught by** loom and shuttle; a real-thread run sees it only if a

@@ -190,7 +190,7 @@ pub struct Entry {
     pub expect: Expectations,
     /// What loom and shuttle add to their world for it (see
     /// [`kernel`](super::kernel)), within what the budget allows: for a
-    /// correct variant, virtual time and spurious wakeups; for a broken one,
+    /// correct variant, everything ([`Modelling::ALL`]); for a broken one,
     /// what its story needs. A spurious wakeup is left out of the others'
     /// stories: it would expose an `if` around a wait by another route than
     /// the stolen wakeup its story tells, or add a wake to a lost wakeup's.
@@ -218,18 +218,33 @@ impl Entry {
         if matches!(self.expectation(checker), Expect::NotApplicable(_)) {
             return None;
         }
+        let asked = budget.modelling;
         let budget = Budget {
-            modelling: self.modelling.within(budget.modelling),
+            modelling: self.modelling_in(budget),
             ..budget.clone()
         };
-        checkers::run(checker, &self.subject, &budget)
+        let mut run = checkers::run(checker, &self.subject, &budget)?;
+        // A replay must ask for the same world: the entry's own modelling
+        // is applied again, the budget's is the command line's.
+        if checker.is_model()
+            && let Some(replay) = &mut run.replay
+        {
+            replay.push_str(&asked.flags());
+        }
+        Some(run)
+    }
+
+    /// What loom and shuttle add to their world for this entry under
+    /// `budget`: its [`modelling`](Entry::modelling) within the budget's.
+    pub fn modelling_in(&self, budget: &Budget) -> Modelling {
+        self.modelling.within(budget.modelling)
     }
 
     /// This entry, its story a spurious wakeup: judged with spurious
     /// wakeups (see [`Entry::modelling`]).
     pub const fn with_spurious_wakeups(self) -> Entry {
         Entry {
-            modelling: Modelling::DEFAULT,
+            modelling: Modelling::ALL,
             ..self
         }
     }
@@ -331,7 +346,7 @@ impl Row {
             subject: self.subject,
             expect,
             modelling: if bug.is_none() {
-                Modelling::DEFAULT
+                Modelling::ALL
             } else {
                 Modelling::TIME_ONLY
             },
@@ -458,9 +473,11 @@ pub static LIMITS: &[Limit] = &[
     Limit {
         checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],
         limit: "spurious wakeups: at most 1 per execution (set in the budget), sent while some \
-                thread can still run and no timeout is pending; loom explores them up to \
-                preemption bound 1, since one at any of the queue's sleeps took its bound-2 \
-                exploration past 200,000 executions",
+                thread can still run and no timeout is pending, to the longest sleeper and \
+                never to a timed one (whose timeout may fire instead); loom explores them up \
+                to preemption bound 1, since one at any of the queue's sleeps took its \
+                bound-2 exploration past 200,000 executions; broken variants whose story is \
+                not a spurious wakeup run without them",
     },
     Limit {
         checkers: &[Checker::Loom, Checker::ShuttleRandom, Checker::ShuttlePct],

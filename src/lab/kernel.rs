@@ -81,11 +81,38 @@ impl Modelling {
         spurious_wakeups: 1,
     };
 
+    /// Everything the kernel adds, as often as asked: [`within`](Self::within)
+    /// a budget's modelling, that budget's.
+    pub const ALL: Modelling = Modelling {
+        time: true,
+        spurious_wakeups: u32::MAX,
+    };
+
     /// Virtual time without spurious wakeups.
     pub const TIME_ONLY: Modelling = Modelling {
         time: true,
         spurious_wakeups: 0,
     };
+
+    /// The command-line flags that set this modelling (nothing for the
+    /// default), as a replay command repeats them.
+    ///
+    /// ```
+    /// use synclab::lab::kernel::Modelling;
+    ///
+    /// assert_eq!(Modelling::DEFAULT.flags(), "");
+    /// assert_eq!(Modelling::OFF.flags(), " --no-virtual-time --spurious-wakeups 0");
+    /// ```
+    pub fn flags(self) -> String {
+        let mut flags = String::new();
+        if !self.time {
+            flags.push_str(" --no-virtual-time");
+        }
+        if self.spurious_wakeups != Modelling::DEFAULT.spurious_wakeups {
+            flags.push_str(&format!(" --spurious-wakeups {}", self.spurious_wakeups));
+        }
+        flags
+    }
 
     /// What both allow: time if both model it, the fewer spurious wakeups.
     ///
@@ -221,14 +248,17 @@ const THREAD_NAME: &str = "synclab-kernel";
 /// every wake adds to its thread's ([`touch`]), and the kernel thread reads
 /// them each time it runs, Relaxed, which orders nothing. loom interleaves
 /// two threads only where their accesses conflict: this is what makes it
-/// try the kernel's step before each wake of the other threads, which is
-/// where a timeout or a spurious wakeup makes a difference (a sleep makes
-/// the kernel runnable itself). One count per thread, so that the threads'
-/// own touches do not conflict with each other. The kernel thread makes
-/// them before the scenario's thread exists, so that every access is
-/// ordered after their making. Counting sleeps too explored about twice as
-/// many executions (the queue's correct scenario: 54,379 against 22,450)
-/// and caught nothing more in the catalogue.
+/// try the kernel's step before each wake and each timed sleep of the
+/// other threads, which is where a timeout or a spurious wakeup makes a
+/// difference (an untimed sleep makes the kernel runnable itself). One
+/// count per thread, so that the threads' own touches do not conflict with
+/// each other. The main thread makes them at the execution's start, before
+/// any other thread exists, so that every access is ordered after their
+/// making. Counting untimed sleeps too explored about twice as many
+/// executions (the queue's correct scenario: 54,379 against 22,450) and
+/// caught nothing more in the catalogue. The kernel's other inputs (which
+/// threads are blocked, which have ended) are not visible to loom: it may
+/// leave out an order of those that would change what the kernel does.
 pub(crate) struct Activity {
     /// Counts a wake of the given thread.
     touch: Rc<dyn Fn(usize)>,
@@ -265,9 +295,8 @@ struct Execution {
     clock: Duration,
     spurious_left: u32,
     pending: Vec<Pending>,
-    /// The counts of wakes. Never dropped, as nothing of the
-    /// execution's kernel is (see [`execution`]): a model atomic's drop is
-    /// an access of its own, which the kernel's last look would race with.
+    /// The counts of wakes. Never dropped, as nothing of the execution's
+    /// kernel is (see [`forget_execution`]).
     activity: Activity,
     /// Threads the scenario spawned.
     threads: Vec<Thread>,
@@ -282,6 +311,8 @@ struct Execution {
     /// How the checker's reports name the kernel thread, and what unparks
     /// it, once started.
     kernel: Option<KernelThread>,
+    /// Whether the kernel thread has been started (or is being).
+    started: bool,
     /// Whether the kernel thread is parked. Only then may it be unparked:
     /// a model `unpark` makes a thread runnable even where it is blocked on
     /// a mutex (loom's does), which breaks that mutex.
@@ -381,6 +412,7 @@ pub(crate) fn execution<R>(world: &'static World, work: impl FnOnce() -> R) -> R
             alive: 1,
             blocked: 0,
             kernel: None,
+            started: false,
             parked: false,
             done: false,
         })
@@ -416,15 +448,16 @@ fn kernel_loop() {
     }
 }
 
-/// Starts the kernel thread, unless it has been started.
+/// Starts the kernel thread, unless it has been started. Noted started
+/// before the spawn: a spawn is a scheduling point (shuttle switches
+/// threads inside it), where another thread may come here too.
 fn ensure_started() {
-    let Some(world) = with(|e| e.world).filter(|_| with(|e| e.kernel.is_none()) == Some(true))
-    else {
-        return;
-    };
-    // A model operation: called without the borrow.
-    let kernel = (world.spawn)(kernel_loop);
-    with(|e| e.kernel = Some(kernel));
+    let start = with(|e| (!std::mem::replace(&mut e.started, true)).then_some(e.world));
+    if let Some(world) = start.flatten() {
+        // A model operation: called without the borrow.
+        let kernel = (world.spawn)(kernel_loop);
+        with(|e| e.kernel = Some(kernel));
+    }
 }
 
 /// Makes the kernel thread runnable if it is parked (a model operation).
@@ -441,8 +474,11 @@ fn wake_kernel() {
 }
 
 /// Runs `f` on the current execution's kernel, if one is armed.
+///
+/// Panics on re-entry: no model operation runs inside `f`, so a clash is a
+/// defect of the kernel, never a schedule's.
 fn with<R>(f: impl FnOnce(&mut Execution) -> R) -> Option<R> {
-    EXECUTION.with(|e| e.try_borrow_mut().ok()?.as_mut().map(f))
+    EXECUTION.with(|e| e.borrow_mut().as_mut().map(f))
 }
 
 /// Virtual now, as an instant (the epoch outside an armed execution).
@@ -465,9 +501,15 @@ pub(crate) fn ticket() -> u64 {
 
 /// Notes that `ticket` goes to sleep on `queue`, until `deadline` if it has
 /// one (an instant from [`now`]), and makes the kernel thread runnable if
-/// it may end this sleep. Call it holding the futex's lock, just before
-/// sleeping.
-pub(crate) fn sleeps(ticket: u64, deadline: Option<Instant>, queue: Arc<dyn Sleeps>) {
+/// it may end this sleep; a timed sleep is counted in the [`Activity`], as a
+/// wake is. Call it holding the futex's lock, just before sleeping.
+pub(crate) fn sleeps(
+    ticket: u64,
+    deadline: Option<Instant>,
+    queue: Arc<dyn Sleeps>,
+    thread: impl FnOnce() -> String,
+) {
+    let timed = deadline.is_some();
     let endable = with(|e| {
         e.blocked += 1;
         let deadline = deadline
@@ -485,6 +527,9 @@ pub(crate) fn sleeps(ticket: u64, deadline: Option<Instant>, queue: Arc<dyn Slee
     });
     if endable == Some(true) {
         ensure_started();
+        if timed {
+            touch(thread);
+        }
         wake_kernel();
     }
 }
@@ -499,7 +544,13 @@ pub(crate) fn ended(ticket: u64, end: End) {
             let pending = e.pending.remove(at);
             match end {
                 End::TimedOut => e.clock = e.clock.max(pending.deadline.unwrap_or_default()),
-                End::Spurious => e.spurious_left -= 1,
+                End::Spurious => {
+                    e.spurious_left -= 1;
+                    if e.spurious_left == 0 {
+                        // Nothing can end an untimed sleep now but a wake.
+                        e.pending.retain(|p| p.deadline.is_some());
+                    }
+                }
                 End::Woken => {}
             }
         }

@@ -121,10 +121,11 @@ impl LockVariant for NoWakeUnlock {
 /// | unlock: was `LOCKED`, wakes nobody | | |
 /// | joins T1 | sleeps forever | |
 ///
-/// A preemption (main's, before its unlock) and a timeout: the lab's
-/// virtual clock fires T2's deadline while main could still run. Without a
-/// model of time (loom's and shuttle's own world) the timed wait never
-/// times out, and the bug never shows.
+/// Two preemptions: main's, before its unlock, and the lab's kernel
+/// thread's, which fires T2's deadline in virtual time while main could
+/// still run (the trace shows the timeout in T2's column). Without a model
+/// of time (loom's and shuttle's own world) the timed wait never times out,
+/// and the bug never shows.
 ///
 /// **Consequence:** a lost wakeup: a waiter sleeps forever on a free lock.
 /// **Caught by** loom and shuttle, as a deadlock; a real-thread run hangs

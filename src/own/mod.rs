@@ -18,6 +18,14 @@
 //! ends with one of its assertions. A failure's replay works from the test
 //! itself: [`Kit::replay`].
 //!
+//! Under loom and shuttle your primitive's futex waits time out in virtual
+//! time and may wake spuriously once per execution (the lab's
+//! [`kernel`](crate::lab::kernel)), so code that trusts a wakeup is caught.
+//! The kernel's thread is one of loom's 4 spawned threads: a scenario of
+//! yours may spawn 3 while it runs; for one that spawns 4, set the budget's
+//! [`modelling`](crate::lab::Budget::modelling) to
+//! [`Modelling::OFF`](crate::lab::kernel::Modelling::OFF).
+//!
 //! A countdown latch, a kind the lab does not list, with the classic bug of
 //! a decrement done as a read and a write:
 //!
@@ -242,10 +250,7 @@ impl Kit {
         let replays = if scenario == SPEC {
             checker == Checker::Linearizability
         } else {
-            matches!(
-                checker,
-                Checker::Loom | Checker::ShuttleRandom | Checker::ShuttlePct
-            )
+            checker.is_model()
         };
         if !replays {
             return Err(format!("{scenario:?} has no {checker} run to replay"));

@@ -125,10 +125,12 @@ impl SemaphoreVariant for UnboundedRelease {
 /// | | wake: nobody sleeps |
 /// | | join T1; try to take the permit released: none |
 ///
-/// Two preemptions and a timeout: the lab's virtual clock fires T1's
-/// deadline between the release's count and its wake. Without a model of
-/// time (loom's and shuttle's own world) the timed wait never times out, T1
-/// gets the permit the ordinary way, and the bug never shows.
+/// Two preemptions: main's, before its release, and the lab's kernel
+/// thread's, which fires T1's deadline in virtual time between the
+/// release's count and its wake (the trace shows the timeout in T1's
+/// column). Without a model of time (loom's and shuttle's own world) the
+/// timed wait never times out, T1 gets the permit the ordinary way, and the
+/// bug never shows.
 ///
 /// **Consequence:** a permit lost for good (cpython#90155's class: a waiter
 /// that times out as a release arrives swallows the permit). **Caught by**

@@ -62,6 +62,22 @@ impl Checker {
         Checker::Linearizability,
     ];
 
+    /// Whether this is loom or a shuttle scheduler: a model checker of a
+    /// scenario, which runs in a model world with the lab's
+    /// [`kernel`](super::kernel).
+    ///
+    /// ```
+    /// use synclab::lab::checkers::Checker;
+    ///
+    /// assert!(Checker::ShuttlePct.is_model() && !Checker::Stress.is_model());
+    /// ```
+    pub fn is_model(self) -> bool {
+        matches!(
+            self,
+            Checker::Loom | Checker::ShuttleRandom | Checker::ShuttlePct
+        )
+    }
+
     /// The checker's name on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -297,22 +313,10 @@ fn replay_args(checker: Checker, seed: u64, schedules: usize) -> String {
 /// ```
 pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> {
     let worlds = &subject.worlds;
-    let modelled = |mut run: Run| {
-        run.modelling = Some(budget.modelling);
-        run
-    };
     let mut run = match checker {
-        Checker::Loom => modelled(loom::check(worlds.loom, budget)),
-        Checker::ShuttleRandom => modelled(shuttle::check(
-            shuttle::Strategy::Random,
-            worlds.shuttle,
-            budget,
-        )),
-        Checker::ShuttlePct => modelled(shuttle::check(
-            shuttle::Strategy::Pct,
-            worlds.shuttle,
-            budget,
-        )),
+        Checker::Loom => loom::check(worlds.loom, budget),
+        Checker::ShuttleRandom => shuttle::check(shuttle::Strategy::Random, worlds.shuttle, budget),
+        Checker::ShuttlePct => shuttle::check(shuttle::Strategy::Pct, worlds.shuttle, budget),
         Checker::Stress => stress::check(worlds.std, budget),
         Checker::Model => {
             let model = subject.sequential?.model;
@@ -328,6 +332,9 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
             )
         }
     };
+    if checker.is_model() {
+        run.modelling = Some(budget.modelling);
+    }
     giveup::judge(&mut run, subject, budget);
     // A seeded checker that stopped short of its budget without a failure
     // did not explore what it was asked to (loom states its own cap).
