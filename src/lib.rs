@@ -62,6 +62,7 @@ pub mod counter;
 pub mod event;
 pub mod kinds;
 pub mod lab;
+pub mod litmus;
 pub mod lock;
 pub mod own;
 pub mod queue;

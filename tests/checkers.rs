@@ -274,3 +274,36 @@ fn a_model_catch_counts_the_cases_it_ran() {
     assert_eq!(passed.schedules, budget.model_cases as usize);
     assert_eq!(passed.incomplete, None);
 }
+
+/// loom's SeqCst limit, shown where it shapes a verdict: the correct
+/// SeqCst store-buffering test is flagged by loom, and the catalogue shows
+/// that as an expected false alarm with its reason, while shuttle passes
+/// it; the Release/Acquire twin is caught by loom for what it is, with no
+/// SeqCst access in its failing execution.
+#[test]
+fn loom_flags_correct_seq_cst_code_as_an_expected_false_alarm() {
+    let correct = synclab::catalogue::find("litmus-seq-cst").unwrap();
+    let run = correct.run(Checker::Loom, &Budget::default()).unwrap();
+    assert!(
+        matches!(correct.verdict(&run), Verdict::ExpectedFalseAlarm(why) if why.text.contains("AcqRel")),
+        "{run:?}"
+    );
+    let failure = run.failure.unwrap();
+    assert_eq!(failure.kind, FailureKind::Assertion(Bug::StoreBuffered));
+    assert!(
+        failure.message.contains("treats SeqCst as AcqRel"),
+        "{}",
+        failure.message
+    );
+    for checker in [Checker::ShuttleRandom, Checker::ShuttlePct] {
+        let run = correct.run(checker, &Budget::default()).unwrap();
+        assert_eq!(correct.verdict(&run), Verdict::Passed, "{checker}");
+    }
+    let broken = synclab::catalogue::find("litmus-store-buffering").unwrap();
+    let run = broken.run(Checker::Loom, &Budget::default()).unwrap();
+    assert_eq!(broken.verdict(&run), Verdict::Caught);
+    assert!(
+        !run.trace.unwrap().seq_cst,
+        "the twin's failing execution makes no SeqCst access"
+    );
+}

@@ -45,6 +45,10 @@ pub enum Expect {
     Observe(FailureKind),
     /// The checker does not apply to this scenario, and why.
     NotApplicable(Why),
+    /// A correct variant this checker flags as this kind of failure, for a
+    /// known limit of the checker, and why (loom's SeqCst treated as
+    /// AcqRel): a result the lab shows, not a defect of the variant.
+    FalseAlarm(FailureKind, Why),
 }
 
 impl Expect {
@@ -67,6 +71,13 @@ impl Expect {
                 format!("looks for {} (a frequency, not a verdict)", kind.slug())
             }
             Expect::NotApplicable(why) => format!("n/a ({})", why.tag),
+            Expect::FalseAlarm(kind, why) => {
+                format!(
+                    "flags {} (an expected false alarm: {})",
+                    kind.slug(),
+                    why.tag
+                )
+            }
         }
     }
 
@@ -259,14 +270,23 @@ impl Entry {
             // A stress run decides nothing either way.
             (Expect::Observe(_), None) if run.inconclusive.is_some() => Verdict::NotObserved,
             (_, None) if run.inconclusive.is_some() => Verdict::Inconclusive,
-            (Expect::Pass, None) if run.incomplete.is_some() => Verdict::PassedIncomplete,
+            (Expect::Pass | Expect::FalseAlarm(..), None) if run.incomplete.is_some() => {
+                Verdict::PassedIncomplete
+            }
+            (Expect::FalseAlarm(expected, why), Some(kind)) if kind == expected => {
+                Verdict::ExpectedFalseAlarm(why)
+            }
             (expect, Some(kind)) if expect.catches(kind) => Verdict::Caught,
             (Expect::Catch(expected) | Expect::CatchEither(expected, _), Some(kind)) => {
                 Verdict::CaughtOther { expected, kind }
             }
             (Expect::Catch(_) | Expect::CatchEither(..), None) => Verdict::Escaped,
-            (Expect::Pass | Expect::NotApplicable(_), None) => Verdict::Passed,
-            (Expect::Pass | Expect::NotApplicable(_), Some(kind)) => Verdict::FalseAlarm(kind),
+            (Expect::Pass | Expect::NotApplicable(_) | Expect::FalseAlarm(..), None) => {
+                Verdict::Passed
+            }
+            (Expect::Pass | Expect::NotApplicable(_) | Expect::FalseAlarm(..), Some(kind)) => {
+                Verdict::FalseAlarm(kind)
+            }
             (Expect::Escape(reason), None) => Verdict::ExpectedEscape(reason),
             (Expect::Escape(_), Some(kind)) => Verdict::CaughtUnexpectedly(kind),
             // A panic is a defect of the scenario or the checker (or a cell
@@ -367,6 +387,9 @@ pub enum Verdict {
     FalseAlarm(FailureKind),
     /// A broken variant that escaped a checker known not to see it.
     ExpectedEscape(Why),
+    /// A correct variant flagged, as the catalogue expects, for a known
+    /// limit of the checker: shown, not a defect.
+    ExpectedFalseAlarm(Why),
     /// A broken variant caught, but as a different kind of failure.
     CaughtOther {
         /// What the catalogue expected.
@@ -399,6 +422,7 @@ impl Verdict {
             Verdict::Escaped => "escaped",
             Verdict::FalseAlarm(_) => "false-alarm",
             Verdict::ExpectedEscape(_) => "expected-escape",
+            Verdict::ExpectedFalseAlarm(_) => "expected-false-alarm",
             Verdict::CaughtOther { .. } => "caught-other",
             Verdict::CaughtUnexpectedly(_) => "caught-unexpectedly",
             Verdict::Observed(_) => "observed",
@@ -417,6 +441,7 @@ impl Verdict {
             Verdict::Caught
                 | Verdict::Passed
                 | Verdict::ExpectedEscape(_)
+                | Verdict::ExpectedFalseAlarm(_)
                 | Verdict::Observed(_)
                 | Verdict::NotObserved
         )
@@ -431,6 +456,7 @@ impl fmt::Display for Verdict {
             Verdict::Escaped => f.write_str("ESCAPED"),
             Verdict::FalseAlarm(kind) => write!(f, "FALSE-ALARM ({kind})"),
             Verdict::ExpectedEscape(_) => f.write_str("escape (expected)"),
+            Verdict::ExpectedFalseAlarm(_) => f.write_str("false alarm (expected)"),
             Verdict::CaughtOther { kind, .. } => write!(f, "CAUGHT-OTHER ({kind})"),
             Verdict::CaughtUnexpectedly(kind) => write!(f, "caught-unexpectedly ({kind})"),
             Verdict::Observed(kind) => write!(f, "observed ({kind})"),

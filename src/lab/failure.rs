@@ -44,6 +44,10 @@ pub enum Bug {
     /// A permit vanished: taken, but its taker reported it did not get it,
     /// so nobody releases it.
     LostPermit,
+    /// Two threads each read the other's flag unset after setting their
+    /// own: an outcome no sequentially consistent order gives (a store
+    /// buffer does).
+    StoreBuffered,
     /// A sequential run returned what the reference model says it cannot.
     WrongResult,
 }
@@ -63,6 +67,7 @@ impl Bug {
         Bug::EarlyJoin,
         Bug::OutOfOrder,
         Bug::LostPermit,
+        Bug::StoreBuffered,
         Bug::WrongResult,
     ];
 
@@ -81,6 +86,7 @@ impl Bug {
             Bug::EarlyJoin => "early-join",
             Bug::OutOfOrder => "out-of-order",
             Bug::LostPermit => "lost-permit",
+            Bug::StoreBuffered => "store-buffered",
             Bug::WrongResult => "wrong-result",
         }
     }

@@ -128,6 +128,7 @@ fn expected_text(expect: Expect) -> String {
         Expect::Escape(why) => format!("escape: {why}"),
         Expect::Observe(kind) => format!("observe {kind}"),
         Expect::NotApplicable(why) => format!("n/a: {why}"),
+        Expect::FalseAlarm(kind, why) => format!("false alarm {kind}: {why}"),
     }
 }
 
@@ -279,8 +280,18 @@ pub fn story(cells: &[Cell], entry: &Entry) -> String {
 pub fn escapes(cells: &[Cell]) -> String {
     let mut out = String::new();
     for cell in cells {
-        if let Some(Verdict::ExpectedEscape(why)) = cell.verdict {
-            let _ = writeln!(out, "- {} escapes {}: {why}.", cell.entry.id, cell.checker);
+        match cell.verdict {
+            Some(Verdict::ExpectedEscape(why)) => {
+                let _ = writeln!(out, "- {} escapes {}: {why}.", cell.entry.id, cell.checker);
+            }
+            Some(Verdict::ExpectedFalseAlarm(why)) => {
+                let _ = writeln!(
+                    out,
+                    "- {} is flagged by {}, an expected false alarm: {why}.",
+                    cell.entry.id, cell.checker
+                );
+            }
+            _ => {}
         }
     }
     out
