@@ -4,8 +4,10 @@
 use synclab::catalogue::find;
 use synclab::catalogue::fuzz::{self, TargetKind};
 use synclab::lab::Budget;
+use synclab::lab::checkers::Checker;
 use synclab::lab::failure::FailureKind;
 use synclab::lab::fuzz::{replay, run_schedule};
+use synclab::lab::runner::Cell;
 
 /// `count` byte strings of up to 96 bytes from a fixed LCG: fuzzer-like
 /// inputs, the same on every run.
@@ -147,4 +149,41 @@ fn the_fuzz_plan_follows_the_catalogue() {
         .map(|(e, _)| e.id)
         .collect();
     assert_eq!(crashes, ["queue-no-full-check"]);
+}
+
+/// A shuttle catch comes back with its needless context switches taken
+/// out: the racy counter, as PCT finds it, switches threads more often than
+/// its lost update needs; the shrunk trace has fewer switches, fails the
+/// same way, and the replay command's schedule replays it exactly.
+#[test]
+fn a_shuttle_catch_is_shrunk_and_its_replay_fails_the_same_way() {
+    let entry = find("counter-racy").unwrap();
+    let budget = Budget::default();
+    let run = entry.run(Checker::ShuttlePct, &budget).unwrap();
+    let shrunk = run
+        .shrunk
+        .clone()
+        .expect("a catch from the schedule alone is shrunk");
+    let (before, after) = shrunk.switches;
+    assert!(after < before, "{before} → {after} context switches");
+    let trace = run.trace.clone().unwrap();
+    assert_eq!(trace.switches(), after);
+    let failure = run.failure.clone().unwrap();
+    assert_eq!(
+        failure.kind,
+        FailureKind::Assertion(synclab::lab::failure::Bug::LostUpdate)
+    );
+    let schedule = shrunk.replay.strip_prefix("--schedule ").unwrap();
+    let replayed = replay(
+        entry.id,
+        entry.subject.worlds.shuttle,
+        entry.modelling_in(&budget),
+        schedule,
+    )
+    .unwrap()
+    .expect("the shrunk schedule fails again");
+    assert_eq!(replayed.failure.kind, failure.kind);
+    assert_eq!(replayed.trace, Some(trace));
+    let cell = Cell::judge(entry, Checker::ShuttlePct, Some(run));
+    assert!(cell.replay_command().unwrap().contains("--schedule "));
 }

@@ -237,10 +237,11 @@ impl Entry {
         let mut run = checkers::run(checker, &self.subject, &budget)?;
         // A replay must ask for the same world: the entry's own modelling
         // is applied again, the budget's is the command line's.
-        if checker.is_model()
-            && let Some(replay) = &mut run.replay
-        {
-            replay.push_str(&asked.flags());
+        if checker.is_model() {
+            let shrunk = run.shrunk.as_mut().map(|shrunk| &mut shrunk.replay);
+            for replay in run.replay.iter_mut().chain(shrunk) {
+                replay.push_str(&asked.flags());
+            }
         }
         Some(run)
     }

@@ -12,7 +12,7 @@
 //! | [`kernel`] | the model worlds' virtual clock and spurious wakeups, which loom and shuttle lack |
 //! | [`budget`] | how much work each checker may do |
 //! | [`spec`] | the sequential specification a primitive is judged against, and the sequential check |
-//! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, the proptest model test |
+//! | [`checkers`] | loom, shuttle (random, PCT), real-thread stress, the proptest model test; a shuttle catch's schedule shrunk to fewer context switches |
 //! | [`linearizability`] | a Wing–Gong/Lowe linearizability checker with pending operations, and its recorder |
 //! | [`fuzz`] | the fuzzer-driven shuttle scheduler, its replay strings, and byte decoding |
 //! | [`entry`] | the catalogue's vocabulary: an entry, what each checker is expected to make of it, verdicts |

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::checkers::{Checker, INCONCLUSIVE, OK};
+use super::checkers::{Checker, INCONCLUSIVE, OK, ShrunkSchedule};
 use super::entry::{Entry, Expect, LIMITS, Verdict};
 use super::kernel::Modelling;
 use super::runner::{Cell, showcase};
@@ -87,6 +87,12 @@ pub struct JsonRow {
     pub millis: u128,
     /// The failure caught, if any.
     pub failure: Option<JsonFailure>,
+    /// What loom or shuttle added to its world (virtual time, spurious
+    /// wakeups); `null` for the other checkers.
+    pub modelling: Option<Modelling>,
+    /// A shuttle catch's shrunk schedule: its replay arguments and the
+    /// context switches before and after.
+    pub shrunk: Option<ShrunkSchedule>,
 }
 
 /// The failure of a JSON row.
@@ -173,6 +179,8 @@ impl From<&Cell> for JsonRow {
                     replay: cell.replay_command(),
                 })
             }),
+            modelling: run.and_then(|r| r.modelling),
+            shrunk: run.and_then(|r| r.shrunk.clone()),
         }
     }
 }
@@ -267,6 +275,15 @@ pub fn story(cells: &[Cell], entry: &Entry) -> String {
                 trace.switches(),
                 trace.table(),
                 trace.mermaid()
+            );
+        }
+        if let Some(shrunk) = &run.shrunk {
+            let (before, after) = shrunk.switches;
+            let _ = writeln!(
+                out,
+                "\nShrunk: the schedule {} found had {before} context switches; {} replays took \
+                 out what the failure does not need, leaving {after}.",
+                cell.checker, shrunk.replays
             );
         }
         if let Some(command) = cell.replay_command() {

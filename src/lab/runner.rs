@@ -65,7 +65,9 @@ impl Cell {
     /// The command that replays this cell's failure, where there is one.
     pub fn replay_command(&self) -> Option<String> {
         let run = self.run.as_ref()?;
-        let args = run.replay.as_ref()?;
+        // A shuttle catch replays its shrunk schedule: the trace shown.
+        let shrunk = run.shrunk.as_ref().map(|shrunk| &shrunk.replay);
+        let args = shrunk.or(run.replay.as_ref())?;
         Some(format!(
             "cargo run --release -- replay {} {args}",
             self.entry.id

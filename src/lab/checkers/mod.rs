@@ -16,6 +16,7 @@
 mod giveup;
 mod loom;
 pub mod model;
+pub mod shrink;
 pub(crate) mod shuttle;
 mod stress;
 pub(crate) mod watchdog;
@@ -224,6 +225,23 @@ pub struct Run {
     /// other checkers.
     #[serde(default)]
     pub modelling: Option<Modelling>,
+    /// A shuttle catch's schedule with its needless context switches taken
+    /// out (see [`shrink`]); the run's failure and trace are then the
+    /// shrunk schedule's.
+    #[serde(default)]
+    pub shrunk: Option<ShrunkSchedule>,
+}
+
+/// A shuttle catch's shrunk schedule, as a run keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShrunkSchedule {
+    /// The arguments of `synclab replay <id>` that replay it:
+    /// `--schedule <hex>`.
+    pub replay: String,
+    /// Context switches in the trace before shrinking, and after.
+    pub switches: (usize, usize),
+    /// Replays the shrinking made.
+    pub replays: usize,
 }
 
 impl Run {
@@ -241,6 +259,7 @@ impl Run {
             incomplete: None,
             inconclusive: None,
             modelling: None,
+            shrunk: None,
         }
     }
 

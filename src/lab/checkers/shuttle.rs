@@ -3,14 +3,15 @@
 //! linearizability recorder and the fuzz scheduler use too.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Schedule, Scheduler};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use super::{Budget, Checker, Run};
-use crate::lab::failure::Failure;
+use super::shrink::{Recording, shrink};
+use super::{Budget, Checker, Run, ShrunkSchedule};
+use crate::lab::failure::{Failure, FailureKind};
 use crate::lab::{kernel, quiet, trace};
 
 /// The most steps one shuttle execution may take: the lab's scenarios take
@@ -66,28 +67,58 @@ pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> R
     };
     let seed = budget.seed;
     let replay = |schedules| super::replay_args(checker, seed, schedules);
-    Run::traced(
+    let ops = budget.shuttle_ops;
+    let recorded = Arc::new(Mutex::new(Schedule::new(0)));
+    let mut run = Run::traced(
         checker,
         || {
             let schedules = Arc::new(AtomicUsize::new(0));
             let counter = Arc::clone(&schedules);
-            let ops = budget.shuttle_ops;
             let test = move || {
                 counter.fetch_add(1, Ordering::Relaxed);
                 scenario(ops);
             };
             let iterations = budget.shuttle_iterations;
+            let recorded = Arc::clone(&recorded);
             let outcome = kernel::modelled(budget.modelling, || match strategy {
-                Strategy::Random => {
-                    run_quietly(RandomScheduler::new_from_seed(seed, iterations), test)
-                }
+                Strategy::Random => run_quietly(
+                    Recording::new(RandomScheduler::new_from_seed(seed, iterations), recorded),
+                    test,
+                ),
                 Strategy::Pct => run_quietly(
-                    PctScheduler::new_from_seed(seed, budget.pct_depth, iterations),
+                    Recording::new(
+                        PctScheduler::new_from_seed(seed, budget.pct_depth, iterations),
+                        recorded,
+                    ),
                     test,
                 ),
             });
             (outcome.err(), schedules.load(Ordering::Relaxed))
         },
         replay,
-    )
+    );
+    // A catch that comes from the schedule alone (not a loop given up on,
+    // nor a panic of the lab's) is shown with its needless switches out.
+    if let Some(failure) = &run.failure
+        && matches!(
+            failure.kind,
+            FailureKind::Assertion(_) | FailureKind::Deadlock
+        )
+    {
+        let schedule = recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let trace = run.trace.as_ref();
+        if let Some(shrunk) = shrink(scenario, ops, budget.modelling, &schedule, failure, trace) {
+            run.shrunk = Some(ShrunkSchedule {
+                replay: format!("--schedule {}", shrunk.schedule),
+                switches: shrunk.switches,
+                replays: shrunk.replays,
+            });
+            run.failure = Some(shrunk.failure);
+            run.trace = shrunk.trace;
+        }
+    }
+    run
 }

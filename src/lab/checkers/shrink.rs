@@ -1,0 +1,240 @@
+//! Fewer context switches for a shuttle catch: the failing schedule,
+//! replayed with its switches taken out one at a time, kept wherever it
+//! still fails the same way.
+//!
+//! A random or PCT schedule that breaks a scenario often switches threads
+//! where nothing depends on it, and every such switch is a column change a
+//! reader of the trace must follow. loom already finds its failures with the
+//! fewest preemptions (it raises its bound from 0); for shuttle the lab
+//! records the failing execution's schedule, then [`shrink`]s it: at a
+//! switch from thread A to thread B it lets A go on one step more, and
+//! replays; where a thread the schedule names cannot run, the one running
+//! goes on, or the first that can. A replay that fails with the same kind
+//! of failure and fewer switches in its trace (or as many, and fewer in its
+//! schedule) replaces the schedule. It stops when no single switch can go,
+//! or after [`MAX_REPLAYS`].
+//!
+//! The shrunk schedule is an exact one (what the lenient replay did), so
+//! `synclab replay <id> --schedule <hex>` replays it as shown.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
+use shuttle_engine::scheduler::ScheduleStep;
+use shuttle_engine::scheduler::serialization::serialize_schedule;
+
+use super::shuttle as lab_shuttle;
+use crate::lab::failure::Failure;
+use crate::lab::kernel::{self, Modelling};
+use crate::lab::trace::{self, Trace};
+
+/// The most replays one shrink makes.
+pub const MAX_REPLAYS: usize = 200;
+
+/// The schedule of the execution under way (shared with whoever reads it
+/// once the run is over).
+pub(crate) type Recorded = Arc<Mutex<Schedule>>;
+
+/// A scheduler that records the schedule of each execution it runs.
+#[derive(Debug)]
+pub(crate) struct Recording<S> {
+    inner: S,
+    recorded: Recorded,
+}
+
+impl<S: Scheduler> Recording<S> {
+    /// `inner`, recording into `recorded`.
+    pub(crate) fn new(inner: S, recorded: Recorded) -> Self {
+        Recording { inner, recorded }
+    }
+}
+
+fn record(recorded: &Recorded, step: impl FnOnce(&mut Schedule)) {
+    step(&mut recorded.lock().unwrap_or_else(PoisonError::into_inner));
+}
+
+impl<S: Scheduler> Scheduler for Recording<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        record(&self.recorded, |schedule| *schedule = Schedule::new(0));
+        self.inner.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let task = self.inner.next_task(runnable, current, is_yielding)?;
+        record(&self.recorded, |schedule| schedule.push_task(task));
+        Some(task)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        record(&self.recorded, Schedule::push_random);
+        self.inner.next_u64()
+    }
+}
+
+/// A scheduler that follows a plan of tasks where it can, for one
+/// execution: where the planned task cannot run (or the plan is over), the
+/// running task goes on if it can, else the first that can. It records
+/// what it did.
+#[derive(Debug)]
+struct Lenient {
+    plan: Vec<TaskId>,
+    next: usize,
+    started: bool,
+    recorded: Recorded,
+}
+
+impl Scheduler for Lenient {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if std::mem::replace(&mut self.started, true) {
+            return None;
+        }
+        record(&self.recorded, |schedule| *schedule = Schedule::new(0));
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        let planned = self.plan.get(self.next).copied();
+        self.next += 1;
+        let can_run = |task: TaskId| runnable.iter().any(|t| t.id() == task);
+        let task = planned
+            .filter(|&task| can_run(task))
+            .or(current.filter(|&task| can_run(task)))
+            .unwrap_or_else(|| runnable[0].id());
+        record(&self.recorded, |schedule| schedule.push_task(task));
+        Some(task)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        record(&self.recorded, Schedule::push_random);
+        0
+    }
+}
+
+/// A failing schedule, as [`shrink`] leaves it.
+#[derive(Clone, Debug)]
+pub struct Shrunk {
+    /// The failure its replay gives (the same kind as the original's).
+    pub failure: Failure,
+    /// Its trace.
+    pub trace: Option<Trace>,
+    /// shuttle's encoding of it, for `synclab replay <id> --schedule`.
+    pub schedule: String,
+    /// Context switches in the original trace, and in this one.
+    pub switches: (usize, usize),
+    /// Replays made.
+    pub replays: usize,
+}
+
+/// The tasks a schedule chose, in order (its random values left out: the
+/// lab's scenarios draw none).
+fn tasks(schedule: &Schedule) -> Vec<TaskId> {
+    schedule
+        .steps
+        .iter()
+        .filter_map(|step| match step {
+            ScheduleStep::Task(task) => Some(*task),
+            ScheduleStep::Random => None,
+        })
+        .collect()
+}
+
+/// Where a plan switches tasks: the positions whose task differs from the
+/// one before.
+fn switch_points(plan: &[TaskId]) -> Vec<usize> {
+    (1..plan.len())
+        .filter(|&i| plan[i] != plan[i - 1])
+        .collect()
+}
+
+/// One execution of `scenario` following `plan` leniently, with
+/// `modelling`: the failure, the trace, and the schedule it took.
+fn replay(
+    scenario: fn(u32),
+    ops: u32,
+    modelling: Modelling,
+    plan: Vec<TaskId>,
+) -> (Option<Failure>, Option<Trace>, Schedule) {
+    let recorded = Arc::new(Mutex::new(Schedule::new(0)));
+    let scheduler = Lenient {
+        plan,
+        next: 0,
+        started: false,
+        recorded: Arc::clone(&recorded),
+    };
+    let (outcome, trace) = trace::traced(|| {
+        kernel::modelled(modelling, || {
+            lab_shuttle::run_quietly(scheduler, move || scenario(ops))
+        })
+    });
+    let schedule = recorded
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    (outcome.err(), trace, schedule)
+}
+
+/// Shrinks the failing `schedule` of `scenario` (run with `ops` and
+/// `modelling`), whose failure was `failure` with `trace`: see the module
+/// docs. `None` if a replay of the schedule itself does not fail the same
+/// way (the failure did not come from the schedule alone).
+pub fn shrink(
+    scenario: fn(u32),
+    ops: u32,
+    modelling: Modelling,
+    schedule: &Schedule,
+    failure: &Failure,
+    trace: Option<&Trace>,
+) -> Option<Shrunk> {
+    let cost = |trace: Option<&Trace>, schedule: &Schedule| {
+        let plan = tasks(schedule);
+        (trace.map_or(0, Trace::switches), switch_points(&plan).len())
+    };
+    let (first_failure, first_trace, first_schedule) =
+        replay(scenario, ops, modelling, tasks(schedule));
+    let same = |found: &Option<Failure>| found.as_ref().is_some_and(|f| f.kind == failure.kind);
+    if !same(&first_failure) {
+        return None;
+    }
+    let first_cost = cost(first_trace.as_ref(), &first_schedule);
+    let mut best = (first_failure?, first_trace, first_schedule, first_cost);
+    let mut replays = 1;
+    'shrinking: while replays < MAX_REPLAYS {
+        let plan = tasks(&best.2);
+        for at in switch_points(&plan) {
+            if replays >= MAX_REPLAYS {
+                break 'shrinking;
+            }
+            let mut candidate = plan.clone();
+            candidate[at] = candidate[at - 1];
+            let (found, found_trace, found_schedule) = replay(scenario, ops, modelling, candidate);
+            replays += 1;
+            let found_cost = cost(found_trace.as_ref(), &found_schedule);
+            if same(&found) && found_cost < best.3 {
+                best = (found?, found_trace, found_schedule, found_cost);
+                continue 'shrinking;
+            }
+        }
+        break;
+    }
+    let (failure_found, trace_found, schedule_found, (after, _)) = best;
+    Some(Shrunk {
+        failure: failure_found,
+        trace: trace_found,
+        schedule: serialize_schedule(&schedule_found)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+        switches: (trace.map_or(0, Trace::switches), after),
+        replays,
+    })
+}
