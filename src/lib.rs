@@ -21,7 +21,8 @@
 //! | [`event`] | [`Event`] |
 //! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
 //! | [`queue`] | [`Queue<T>`], bounded or unbounded, with `task_done`/`join` |
-//! | [`lab`] | the machinery, which names no primitive: checkers, linearizability, fuzz scheduler, runner, report, failures, traces |
+//! | [`litmus`] | the store-buffering test: correct only under SeqCst, loom's expected false alarm, and its Release/Acquire twin |
+//! | [`lab`] | the machinery, which names no primitive: checkers, linearizability, fuzz scheduler, runner, report, failures, traces, the model worlds' virtual time and spurious wakeups |
 //! | [`catalogue`] | the one list of variants (each primitive's rows), and the fuzz targets by id |
 //! | [`own`] | check your own primitive: one call per kind, every applicable checker, a report to assert on |
 //!

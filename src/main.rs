@@ -260,7 +260,10 @@ fn run(
         println!("{}", report::matrix(&cells));
         let escapes = report::escapes(&cells);
         if !escapes.is_empty() {
-            println!("Expected escapes (a checker that cannot see the bug, and why):\n\n{escapes}");
+            println!(
+                "Expected escapes and false alarms (a checker that cannot see the bug, or flags \
+                 correct code, and why):\n\n{escapes}"
+            );
         }
     }
     write_reports(&cells);

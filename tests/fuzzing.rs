@@ -164,7 +164,7 @@ fn a_shuttle_catch_is_shrunk_and_its_replay_fails_the_same_way() {
         .shrunk
         .clone()
         .expect("a catch from the schedule alone is shrunk");
-    let (before, after) = shrunk.switches;
+    let (before, after) = (shrunk.before, shrunk.after);
     assert!(after < before, "{before} → {after} context switches");
     let trace = run.trace.clone().unwrap();
     assert_eq!(trace.switches(), after);

@@ -45,9 +45,11 @@ pub enum Expect {
     Observe(FailureKind),
     /// The checker does not apply to this scenario, and why.
     NotApplicable(Why),
-    /// A correct variant this checker flags as this kind of failure, for a
-    /// known limit of the checker, and why (loom's SeqCst treated as
-    /// AcqRel): a result the lab shows, not a defect of the variant.
+    /// A correct variant loom flags as this kind of failure in an execution
+    /// that makes SeqCst accesses, which loom treats as AcqRel (a
+    /// documented limit), and why: a result the lab shows, not a defect of
+    /// the variant. A flag of any other kind, or from an execution without
+    /// a SeqCst access, is a false alarm like any other.
     FalseAlarm(FailureKind, Why),
 }
 
@@ -274,17 +276,18 @@ impl Entry {
             (Expect::Pass | Expect::FalseAlarm(..), None) if run.incomplete.is_some() => {
                 Verdict::PassedIncomplete
             }
-            (Expect::FalseAlarm(expected, why), Some(kind)) if kind == expected => {
+            (Expect::FalseAlarm(expected, why), Some(kind))
+                if kind == expected && run.trace.as_ref().is_some_and(|t| t.seq_cst) =>
+            {
                 Verdict::ExpectedFalseAlarm(why)
             }
+            (Expect::FalseAlarm(..), None) => Verdict::AlarmMissing,
             (expect, Some(kind)) if expect.catches(kind) => Verdict::Caught,
             (Expect::Catch(expected) | Expect::CatchEither(expected, _), Some(kind)) => {
                 Verdict::CaughtOther { expected, kind }
             }
             (Expect::Catch(_) | Expect::CatchEither(..), None) => Verdict::Escaped,
-            (Expect::Pass | Expect::NotApplicable(_) | Expect::FalseAlarm(..), None) => {
-                Verdict::Passed
-            }
+            (Expect::Pass | Expect::NotApplicable(_), None) => Verdict::Passed,
             (Expect::Pass | Expect::NotApplicable(_) | Expect::FalseAlarm(..), Some(kind)) => {
                 Verdict::FalseAlarm(kind)
             }
@@ -391,6 +394,10 @@ pub enum Verdict {
     /// A correct variant flagged, as the catalogue expects, for a known
     /// limit of the checker: shown, not a defect.
     ExpectedFalseAlarm(Why),
+    /// A correct variant the catalogue expects flagged for a known limit of
+    /// the checker, which passed: the limit the lab states no longer shows
+    /// (the checker changed, or the variant did).
+    AlarmMissing,
     /// A broken variant caught, but as a different kind of failure.
     CaughtOther {
         /// What the catalogue expected.
@@ -424,6 +431,7 @@ impl Verdict {
             Verdict::FalseAlarm(_) => "false-alarm",
             Verdict::ExpectedEscape(_) => "expected-escape",
             Verdict::ExpectedFalseAlarm(_) => "expected-false-alarm",
+            Verdict::AlarmMissing => "alarm-missing",
             Verdict::CaughtOther { .. } => "caught-other",
             Verdict::CaughtUnexpectedly(_) => "caught-unexpectedly",
             Verdict::Observed(_) => "observed",
@@ -458,6 +466,7 @@ impl fmt::Display for Verdict {
             Verdict::FalseAlarm(kind) => write!(f, "FALSE-ALARM ({kind})"),
             Verdict::ExpectedEscape(_) => f.write_str("escape (expected)"),
             Verdict::ExpectedFalseAlarm(_) => f.write_str("false alarm (expected)"),
+            Verdict::AlarmMissing => f.write_str("PASSED (an expected false alarm is missing)"),
             Verdict::CaughtOther { kind, .. } => write!(f, "CAUGHT-OTHER ({kind})"),
             Verdict::CaughtUnexpectedly(kind) => write!(f, "caught-unexpectedly ({kind})"),
             Verdict::Observed(kind) => write!(f, "observed ({kind})"),

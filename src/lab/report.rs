@@ -269,21 +269,21 @@ pub fn story(cells: &[Cell], entry: &Entry) -> String {
         if let Some(trace) = &run.trace {
             let _ = write!(
                 out,
-                "\nThe interleaving {} found ({} operations, {} context switches):\n\n{}\n```mermaid\n{}```\n",
+                "\nThe interleaving {} found{} ({} operations, {} context switches):\n\n{}\n```mermaid\n{}```\n",
                 cell.checker,
+                if run.shrunk.is_some() { ", shrunk" } else { "" },
                 trace.events.len(),
                 trace.switches(),
                 trace.table(),
                 trace.mermaid()
             );
         }
-        if let Some(shrunk) = &run.shrunk {
-            let (before, after) = shrunk.switches;
+        if let Some(shrunk) = run.shrunk.as_ref().filter(|s| s.after < s.before) {
             let _ = writeln!(
                 out,
-                "\nShrunk: the schedule {} found had {before} context switches; {} replays took \
-                 out what the failure does not need, leaving {after}.",
-                cell.checker, shrunk.replays
+                "\nShrunk: the schedule {} found had {} context switches; {} replays took out \
+                 what the failure does not need, leaving {}.",
+                cell.checker, shrunk.before, shrunk.replays, shrunk.after
             );
         }
         if let Some(command) = cell.replay_command() {
@@ -386,7 +386,7 @@ pub fn markdown(cells: &[Cell]) -> String {
             );
         }
     }
-    out.push_str("\n## Expected escapes\n\n");
+    out.push_str("\n## Expected escapes and false alarms\n\n");
     out.push_str(&escapes(cells));
     out.push_str("\n## Known limits of the checkers\n\n");
     for limit in LIMITS {

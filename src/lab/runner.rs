@@ -158,7 +158,7 @@ pub fn explain(entry: &'static Entry, budget: &Budget) -> Vec<Cell> {
     let mut cells = Vec::new();
     for checker in STORY_ORDER {
         let cell = Cell::run(entry, checker, budget);
-        let told = cell.tells_story();
+        let told = entry.is_broken() && cell.tells_story();
         cells.push(cell);
         if told {
             break;

@@ -14,6 +14,11 @@
 //! | x = 1 (still in T1's store buffer) | y = 1 (still in T2's) |
 //! | reads y: 0 | reads x: 0 |
 //!
+//! loom needs no overlap at all: under the C11 model a load may return an
+//! older value of a location when nothing orders it after the newer store,
+//! so T1 may even finish first and T2, after its own store, still read x as
+//! 0 (the golden trace of the broken twin shows exactly that).
+//!
 //! Dekker's and Peterson's mutual exclusion rest on this shape, so they need
 //! SeqCst (or a SeqCst fence between the store and the load).
 //!

@@ -169,6 +169,14 @@ impl fmt::Display for OwnReport {
         if let Some(OwnRun { scenario, run }) = traced {
             let trace = run.trace.as_ref().expect("found by its trace");
             writeln!(f, "\n{scenario} · {}, the failing execution:", run.checker)?;
+            if let Some(shrunk) = run.shrunk.as_ref().filter(|s| s.after < s.before) {
+                writeln!(
+                    f,
+                    "(its schedule shrunk from {} context switches to {}; the replay below runs \
+                     the search and the shrinking again, and shows this trace)",
+                    shrunk.before, shrunk.after
+                )?;
+            }
             writeln!(f, "{}", trace.table())?;
             if let Some(replay) = &run.replay {
                 writeln!(

@@ -16,7 +16,7 @@
 mod giveup;
 mod loom;
 pub mod model;
-pub mod shrink;
+pub(crate) mod shrink;
 pub(crate) mod shuttle;
 mod stress;
 pub(crate) mod watchdog;
@@ -226,20 +226,32 @@ pub struct Run {
     #[serde(default)]
     pub modelling: Option<Modelling>,
     /// A shuttle catch's schedule with its needless context switches taken
-    /// out (see [`shrink`]); the run's failure and trace are then the
-    /// shrunk schedule's.
+    /// out: replayed with its switches removed one at a time, kept where it
+    /// fails the same way (the README's "Reading a failure"). The run's
+    /// failure and trace are then the shrunk schedule's.
     #[serde(default)]
     pub shrunk: Option<ShrunkSchedule>,
 }
 
 /// A shuttle catch's shrunk schedule, as a run keeps it.
+///
+/// ```
+/// use synclab::catalogue::find;
+/// use synclab::lab::{Budget, checkers::Checker};
+///
+/// let run = find("counter-racy").unwrap().run(Checker::ShuttlePct, &Budget::default()).unwrap();
+/// let shrunk = run.shrunk.unwrap();
+/// assert!(shrunk.after < shrunk.before && shrunk.replay.starts_with("--schedule "));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShrunkSchedule {
     /// The arguments of `synclab replay <id>` that replay it:
     /// `--schedule <hex>`.
     pub replay: String,
-    /// Context switches in the trace before shrinking, and after.
-    pub switches: (usize, usize),
+    /// Context switches in the trace before shrinking.
+    pub before: usize,
+    /// Context switches in the trace after.
+    pub after: usize,
     /// Replays the shrinking made.
     pub replays: usize,
 }

@@ -78,8 +78,10 @@ impl<S: Scheduler> Scheduler for Recording<S> {
 
 /// A scheduler that follows a plan of tasks where it can, for one
 /// execution: where the planned task cannot run (or the plan is over), the
-/// running task goes on if it can, else the first that can. It records
-/// what it did.
+/// running task goes on if it can and does not yield, else the next that
+/// can. It records what it did. Its random values are 0, as the fuzz
+/// targets' scheduler's: the lab's scenarios draw none (a scenario of yours
+/// that draws from `shuttle::rand` may replay differently).
 #[derive(Debug)]
 struct Lenient {
     plan: Vec<TaskId>,
@@ -101,15 +103,23 @@ impl Scheduler for Lenient {
         &mut self,
         runnable: &[&Task],
         current: Option<TaskId>,
-        _is_yielding: bool,
+        is_yielding: bool,
     ) -> Option<TaskId> {
         let planned = self.plan.get(self.next).copied();
         self.next += 1;
         let can_run = |task: TaskId| runnable.iter().any(|t| t.id() == task);
+        // Off the plan: the running task goes on, unless it yields (then
+        // the next one runs, as the fuzz targets' scheduler does), so that
+        // a loop that yields does not run alone to the step bound.
+        let position = current.and_then(|c| runnable.iter().position(|t| t.id() == c));
+        let off_plan = match position {
+            Some(p) if !is_yielding => p,
+            Some(p) => (p + 1) % runnable.len(),
+            None => 0,
+        };
         let task = planned
             .filter(|&task| can_run(task))
-            .or(current.filter(|&task| can_run(task)))
-            .unwrap_or_else(|| runnable[0].id());
+            .unwrap_or_else(|| runnable[off_plan].id());
         record(&self.recorded, |schedule| schedule.push_task(task));
         Some(task)
     }

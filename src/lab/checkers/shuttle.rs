@@ -5,6 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use shuttle::scheduler::{PctScheduler, RandomScheduler, Schedule, Scheduler};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
@@ -110,10 +111,16 @@ pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> R
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let trace = run.trace.as_ref();
-        if let Some(shrunk) = shrink(scenario, ops, budget.modelling, &schedule, failure, trace) {
+        let started = Instant::now();
+        let shrunk = shrink(scenario, ops, budget.modelling, &schedule, failure, trace);
+        // The verdict's time includes the shrinking: the matrix shows
+        // what the user waits for.
+        run.elapsed += started.elapsed();
+        if let Some(shrunk) = shrunk {
             run.shrunk = Some(ShrunkSchedule {
                 replay: format!("--schedule {}", shrunk.schedule),
-                switches: shrunk.switches,
+                before: shrunk.switches.0,
+                after: shrunk.switches.1,
                 replays: shrunk.replays,
             });
             run.failure = Some(shrunk.failure);
