@@ -17,6 +17,7 @@ use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler, Task, TaskId};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 
 use super::Budget;
+use super::checkers::shrink::{shrink, shrinkable};
 use super::checkers::shuttle as lab_shuttle;
 use super::failure::{Failure, FailureKind};
 use super::kernel::{self, Modelling};
@@ -129,7 +130,9 @@ impl std::fmt::Display for ScheduleFailure {
 
 /// Runs `scenario` (the variant `id`'s, in the shuttle world) once under
 /// shuttle with the schedule `bytes` decide, with `modelling` (the
-/// variant's, as the catalogue sets it); the failure, if any.
+/// variant's, as the catalogue sets it); the failure, if any, with its
+/// schedule shrunk to fewer context switches where it comes from the
+/// schedule alone (see the README's "Reading a failure").
 pub fn run_schedule(
     id: &'static str,
     scenario: fn(u32),
@@ -143,6 +146,27 @@ pub fn run_schedule(
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
+    // A crash from the schedule alone is shown with its needless context
+    // switches out, as a shuttle checker's catch is.
+    let ops = Budget::default().shuttle_ops;
+    let shrunk = shrinkable(failure.kind).then(|| {
+        shrink(
+            scenario,
+            ops,
+            modelling,
+            &schedule,
+            &failure,
+            trace.as_ref(),
+        )
+    });
+    if let Some(shrunk) = shrunk.flatten() {
+        return Some(ScheduleFailure {
+            id,
+            failure: shrunk.failure,
+            trace: shrunk.trace,
+            schedule: shrunk.schedule,
+        });
+    }
     Some(ScheduleFailure {
         id,
         failure,

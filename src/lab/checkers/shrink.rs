@@ -24,9 +24,16 @@ use shuttle_engine::scheduler::ScheduleStep;
 use shuttle_engine::scheduler::serialization::serialize_schedule;
 
 use super::shuttle as lab_shuttle;
-use crate::lab::failure::Failure;
+use crate::lab::failure::{Failure, FailureKind};
 use crate::lab::kernel::{self, Modelling};
 use crate::lab::trace::{self, Trace};
+
+/// Whether a failure of `kind` comes from the schedule alone, and so can be
+/// shrunk: an assertion or a deadlock, not a loop given up on (whose
+/// replays would run to the step bound) nor a panic of the lab's.
+pub(crate) fn shrinkable(kind: FailureKind) -> bool {
+    matches!(kind, FailureKind::Assertion(_) | FailureKind::Deadlock)
+}
 
 /// The most replays one shrink makes.
 pub const MAX_REPLAYS: usize = 200;

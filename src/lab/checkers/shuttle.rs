@@ -10,9 +10,9 @@ use std::time::Instant;
 use shuttle::scheduler::{PctScheduler, RandomScheduler, Schedule, Scheduler};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use super::shrink::{Recording, shrink};
+use super::shrink::{Recording, shrink, shrinkable};
 use super::{Budget, Checker, Run, ShrunkSchedule};
-use crate::lab::failure::{Failure, FailureKind};
+use crate::lab::failure::Failure;
 use crate::lab::{kernel, quiet, trace};
 
 /// The most steps one shuttle execution may take: the lab's scenarios take
@@ -101,10 +101,7 @@ pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> R
     // A catch that comes from the schedule alone (not a loop given up on,
     // nor a panic of the lab's) is shown with its needless switches out.
     if let Some(failure) = &run.failure
-        && matches!(
-            failure.kind,
-            FailureKind::Assertion(_) | FailureKind::Deadlock
-        )
+        && shrinkable(failure.kind)
     {
         let schedule = recorded
             .lock()
