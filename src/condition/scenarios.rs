@@ -44,25 +44,28 @@ pub fn condition_consumers<B: Backend, const IF_NOT_WHILE: bool>(ops: u32) {
                 }
                 continue;
             }
-            let mut items = condition.lock();
-            if IF_NOT_WHILE {
-                // BUG(condition-if-not-while): was `while`; another consumer
-                // can take the item between the notify and our wakeup.
-                if *items == 0 {
-                    items = condition.wait(items);
-                }
-            } else {
-                while *items == 0 {
-                    items = condition.wait(items);
-                }
-            }
-            take(&mut items);
+            consume(condition, IF_NOT_WHILE);
         }
     });
 }
 
-/// Takes an item, which the consumer's wait was for.
-fn take(items: &mut u32) {
+/// A consumer's turn: waits on `condition` while the queue is empty (with
+/// `if_not_while`, looks once), then takes an item.
+fn consume<B: Backend>(condition: &Condition<u32, B>, if_not_while: bool) {
+    let mut items = condition.lock();
+    if if_not_while {
+        // BUG(condition-if-not-while): was `while`; another consumer can
+        // take the item between the notify and our wakeup.
+        // BUG(condition-if-spurious): was `while` too; with one consumer no
+        // other takes the item, but a wakeup may be spurious.
+        if *items == 0 {
+            items = condition.wait(items);
+        }
+    } else {
+        while *items == 0 {
+            items = condition.wait(items);
+        }
+    }
     ensure!(
         *items > 0,
         Bug::FalseState,
@@ -103,19 +106,7 @@ pub fn condition_one_consumer<B: Backend, const IF_NOT_WHILE: bool>(_ops: u32) {
             condition.notify_one();
             return;
         }
-        let mut items = condition.lock();
-        if IF_NOT_WHILE {
-            // BUG(condition-if-spurious): was `while`; with one consumer no
-            // other takes the item, but a wakeup may be spurious.
-            if *items == 0 {
-                items = condition.wait(items);
-            }
-        } else {
-            while *items == 0 {
-                items = condition.wait(items);
-            }
-        }
-        take(&mut items);
+        consume(condition, IF_NOT_WHILE);
     });
 }
 

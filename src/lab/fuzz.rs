@@ -17,7 +17,7 @@ use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler, Task, TaskId};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 
 use super::Budget;
-use super::checkers::shrink::{shrink, shrinkable};
+use super::checkers::shrink::{off_plan, shrink, shrinkable};
 use super::checkers::shuttle as lab_shuttle;
 use super::failure::{Failure, FailureKind};
 use super::kernel::{self, Modelling};
@@ -68,21 +68,15 @@ impl Scheduler for ByteScheduler {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
-        let position = current.and_then(|c| runnable.iter().position(|t| t.id() == c));
-        let index = match self.bytes.get(self.next) {
+        let task = match self.bytes.get(self.next) {
             Some(&byte) => {
                 self.next += 1;
-                usize::from(byte) % runnable.len()
+                runnable[usize::from(byte) % runnable.len()].id()
             }
             // Out of bytes: stay on the running task, or move to the next
             // one when it yields or cannot run.
-            None => match position {
-                Some(p) if !is_yielding => p,
-                Some(p) => (p + 1) % runnable.len(),
-                None => 0,
-            },
+            None => off_plan(runnable, current, is_yielding),
         };
-        let task = runnable[index].id();
         self.record(|schedule| schedule.push_task(task));
         Some(task)
     }

@@ -115,18 +115,9 @@ impl Scheduler for Lenient {
         let planned = self.plan.get(self.next).copied();
         self.next += 1;
         let can_run = |task: TaskId| runnable.iter().any(|t| t.id() == task);
-        // Off the plan: the running task goes on, unless it yields (then
-        // the next one runs, as the fuzz targets' scheduler does), so that
-        // a loop that yields does not run alone to the step bound.
-        let position = current.and_then(|c| runnable.iter().position(|t| t.id() == c));
-        let off_plan = match position {
-            Some(p) if !is_yielding => p,
-            Some(p) => (p + 1) % runnable.len(),
-            None => 0,
-        };
         let task = planned
             .filter(|&task| can_run(task))
-            .unwrap_or_else(|| runnable[off_plan].id());
+            .unwrap_or_else(|| off_plan(runnable, current, is_yielding));
         record(&self.recorded, |schedule| schedule.push_task(task));
         Some(task)
     }
@@ -135,6 +126,20 @@ impl Scheduler for Lenient {
         record(&self.recorded, Schedule::push_random);
         0
     }
+}
+
+/// The task to run where a schedule says nothing (or names one that cannot
+/// run): the running task goes on, unless it yields or cannot run; then
+/// the next one. So a loop that yields does not run alone to the step
+/// bound. The fuzz targets' scheduler does the same when its bytes run out.
+pub(crate) fn off_plan(runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> TaskId {
+    let position = current.and_then(|c| runnable.iter().position(|t| t.id() == c));
+    let index = match position {
+        Some(p) if !is_yielding => p,
+        Some(p) => (p + 1) % runnable.len(),
+        None => 0,
+    };
+    runnable[index].id()
 }
 
 /// A failing schedule, as [`shrink`] leaves it.
