@@ -13,79 +13,16 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler, Task, TaskId};
+use shuttle::scheduler::{ReplayScheduler, Schedule, Scheduler};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 
 use super::Budget;
-use super::checkers::shrink::{off_plan, shrink, shrinkable};
+pub use super::checkers::shrink::ByteScheduler;
+use super::checkers::shrink::{shrink, shrinkable};
 use super::checkers::shuttle as lab_shuttle;
 use super::failure::{Failure, FailureKind};
 use super::kernel::{self, Modelling};
 use super::trace::{self, Trace};
-
-/// A shuttle scheduler whose decisions are the fuzzer's bytes: each byte
-/// picks one of the runnable tasks. When the bytes run out it keeps the
-/// running task while it can (switching on a yield), so every execution
-/// runs to its end. It records its decisions as a shuttle [`Schedule`],
-/// which `shuttle::replay` and `synclab replay --schedule` replay.
-#[derive(Debug)]
-pub struct ByteScheduler {
-    bytes: Vec<u8>,
-    next: usize,
-    started: bool,
-    recorded: Arc<Mutex<Schedule>>,
-}
-
-impl ByteScheduler {
-    /// A scheduler for one execution, deciding by `bytes`, recording into
-    /// `recorded`.
-    pub fn new(bytes: &[u8], recorded: Arc<Mutex<Schedule>>) -> Self {
-        ByteScheduler {
-            bytes: bytes.to_vec(),
-            next: 0,
-            started: false,
-            recorded,
-        }
-    }
-
-    fn record(&self, step: impl FnOnce(&mut Schedule)) {
-        step(&mut self.recorded.lock().unwrap_or_else(PoisonError::into_inner));
-    }
-}
-
-impl Scheduler for ByteScheduler {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        if std::mem::replace(&mut self.started, true) {
-            return None;
-        }
-        self.record(|schedule| *schedule = Schedule::new(0));
-        Some(Schedule::new(0))
-    }
-
-    fn next_task(
-        &mut self,
-        runnable: &[&Task],
-        current: Option<TaskId>,
-        is_yielding: bool,
-    ) -> Option<TaskId> {
-        let task = match self.bytes.get(self.next) {
-            Some(&byte) => {
-                self.next += 1;
-                runnable[usize::from(byte) % runnable.len()].id()
-            }
-            // Out of bytes: stay on the running task, or move to the next
-            // one when it yields or cannot run.
-            None => off_plan(runnable, current, is_yielding),
-        };
-        self.record(|schedule| schedule.push_task(task));
-        Some(task)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.record(Schedule::push_random);
-        0
-    }
-}
 
 /// A failure found by a schedule: what, the interleaving, and the shuttle
 /// schedule that replays it.

@@ -83,21 +83,48 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     }
 }
 
-/// A scheduler that follows a plan of tasks where it can, for one
-/// execution: where the planned task cannot run (or the plan is over), the
-/// running task goes on if it can and does not yield, else the next that
-/// can. It records what it did. Its random values are 0, as the fuzz
-/// targets' scheduler's: the lab's scenarios draw none (a scenario of yours
-/// that draws from `shuttle::rand` may replay differently).
+/// A shuttle scheduler for one execution that follows a plan, and records
+/// what it did as a shuttle [`Schedule`], which `shuttle::replay` and
+/// `synclab replay --schedule` replay. The plan is the fuzzer's bytes, each
+/// picking one of the runnable tasks (the fuzz targets), or a list of tasks,
+/// each taken where it can run (the shrink's lenient replay). Off the plan
+/// it keeps the running task while it can (switching on a yield), so every
+/// execution runs to its end. Its random values are 0: the lab's scenarios
+/// draw none (a scenario of yours that draws from `shuttle::rand` may
+/// replay differently).
 #[derive(Debug)]
-struct Lenient {
-    plan: Vec<TaskId>,
+pub struct ByteScheduler {
+    plan: Plan,
     next: usize,
     started: bool,
     recorded: Recorded,
 }
 
-impl Scheduler for Lenient {
+/// What a [`ByteScheduler`] follows.
+#[derive(Debug)]
+enum Plan {
+    Bytes(Vec<u8>),
+    Tasks(Vec<TaskId>),
+}
+
+impl ByteScheduler {
+    /// A scheduler for one execution, deciding by `bytes`, recording into
+    /// `recorded`.
+    pub fn new(bytes: &[u8], recorded: Arc<Mutex<Schedule>>) -> Self {
+        Self::following(Plan::Bytes(bytes.to_vec()), recorded)
+    }
+
+    fn following(plan: Plan, recorded: Recorded) -> Self {
+        ByteScheduler {
+            plan,
+            next: 0,
+            started: false,
+            recorded,
+        }
+    }
+}
+
+impl Scheduler for ByteScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
         if std::mem::replace(&mut self.started, true) {
             return None;
@@ -112,12 +139,17 @@ impl Scheduler for Lenient {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
-        let planned = self.plan.get(self.next).copied();
+        let planned = match &self.plan {
+            Plan::Bytes(bytes) => bytes
+                .get(self.next)
+                .map(|&byte| runnable[usize::from(byte) % runnable.len()].id()),
+            Plan::Tasks(tasks) => tasks
+                .get(self.next)
+                .copied()
+                .filter(|&task| runnable.iter().any(|t| t.id() == task)),
+        };
         self.next += 1;
-        let can_run = |task: TaskId| runnable.iter().any(|t| t.id() == task);
-        let task = planned
-            .filter(|&task| can_run(task))
-            .unwrap_or_else(|| off_plan(runnable, current, is_yielding));
+        let task = planned.unwrap_or_else(|| off_plan(runnable, current, is_yielding));
         record(&self.recorded, |schedule| schedule.push_task(task));
         Some(task)
     }
@@ -131,8 +163,8 @@ impl Scheduler for Lenient {
 /// The task to run where a schedule says nothing (or names one that cannot
 /// run): the running task goes on, unless it yields or cannot run; then
 /// the next one. So a loop that yields does not run alone to the step
-/// bound. The fuzz targets' scheduler does the same when its bytes run out.
-pub(crate) fn off_plan(runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> TaskId {
+/// bound.
+fn off_plan(runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> TaskId {
     let position = current.and_then(|c| runnable.iter().position(|t| t.id() == c));
     let index = match position {
         Some(p) if !is_yielding => p,
@@ -187,12 +219,7 @@ fn replay(
     plan: Vec<TaskId>,
 ) -> (Option<Failure>, Option<Trace>, Schedule) {
     let recorded = Arc::new(Mutex::new(Schedule::new(0)));
-    let scheduler = Lenient {
-        plan,
-        next: 0,
-        started: false,
-        recorded: Arc::clone(&recorded),
-    };
+    let scheduler = ByteScheduler::following(Plan::Tasks(plan), Arc::clone(&recorded));
     let (outcome, trace) = trace::traced(|| {
         kernel::modelled(modelling, || {
             lab_shuttle::run_quietly(scheduler, move || scenario(ops))
