@@ -14,13 +14,14 @@
 //! | module | what is there |
 //! |---|---|
 //! | [`backend`] | one source, three worlds: [`Std`](backend::Std) (real threads), [`Loom`](backend::Loom), [`Shuttle`](backend::Shuttle) |
-//! | [`kinds`] | the primitive kinds as traits (lock, semaphore, event, queue): what scenarios and specs need, what your primitive implements |
+//! | [`kinds`] | the primitive kinds as traits (lock, semaphore, event, queue, pool): what scenarios and specs need, what your primitive implements |
 //! | [`counter`] | the guide's race-condition counter: locked, atomic, racy |
 //! | [`lock`] | [`Lock<T>`] and its state machine [`RawLock`](lock::RawLock); the usage pitfalls ABBA and the guard kept alive |
 //! | [`semaphore`] | [`Semaphore`] and [`BoundedSemaphore`] |
 //! | [`event`] | [`Event`] |
 //! | [`condition`] | [`Condition<T>`], bound to its own lock; its misuses are scenarios |
 //! | [`queue`] | [`Queue<T>`], bounded or unbounded, with `task_done`/`join` |
+//! | [`pool`] | [`ThreadPool`] and its [`Future`]s: `submit`, `map`, `as_completed`, `shutdown`; the pool-induced deadlock |
 //! | [`litmus`] | the store-buffering test: correct only under SeqCst, loom's expected false alarm, and its Release/Acquire twin |
 //! | [`lab`] | the machinery, which names no primitive: checkers, linearizability, fuzz scheduler, runner, report, failures, traces, the model worlds' virtual time and spurious wakeups |
 //! | [`catalogue`] | the one list of variants (each primitive's rows), and the fuzz targets by id |
@@ -66,6 +67,7 @@ pub mod lab;
 pub mod litmus;
 pub mod lock;
 pub mod own;
+pub mod pool;
 pub mod queue;
 pub mod semaphore;
 
@@ -77,6 +79,7 @@ pub use condition::Condition;
 pub use counter::Counter;
 pub use event::Event;
 pub use lock::Lock;
+pub use pool::{Future, TaskError, ThreadPool};
 pub use queue::Queue;
 pub use semaphore::{BoundedSemaphore, Semaphore};
 

@@ -99,9 +99,15 @@ pub trait Backend: Sized + Send + Sync + 'static {
     type Cell<T>: CellOps<T>;
 
     /// The handle [`Backend::spawn`] returns.
-    type JoinHandle<T: Send + 'static>: Join<T>;
+    type JoinHandle<T: Send + 'static>: Join<T> + Send;
 
     /// Spawns a thread of this world running `f`.
+    ///
+    /// The handle must be joined: one dropped without a join panics with a
+    /// [leak](crate::lab::failure::FailureKind::Leak) that names where the
+    /// thread was spawned (the guide's thread leakage), unless the thread
+    /// dropping it is already panicking.
+    #[track_caller]
     fn spawn<F, T>(f: F) -> Self::JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -127,6 +133,17 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// abandoned primitive is never used again. False everywhere else: on real
     /// threads a guard always releases what it holds.
     fn abandon_guards() -> bool {
+        false
+    }
+
+    /// Whether `payload`, a panic caught inside a thread of this world, is
+    /// the checker's own and must go on unwinding: under loom and shuttle,
+    /// a deadlock or a data race they report from inside the thread that
+    /// meets it, or their unwinding of a blocked thread's stack once an
+    /// execution has failed. Code that catches panics (a thread pool
+    /// handing a task's panic to its future) resumes these. Never on real
+    /// threads.
+    fn is_checker_panic(_payload: &(dyn std::any::Any + Send)) -> bool {
         false
     }
 

@@ -7,6 +7,7 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::threads::JoinDuty;
 use super::{AtomicU32Ops, Backend, CellOps, MutPtrOps, Ordering, UntrackedCell};
 use crate::lab::kernel::{self, End, Sleeps};
 use crate::lab::trace;
@@ -345,14 +346,16 @@ macro_rules! model_world {
 
         #[doc = concat!("The join handle of a [`", stringify!($world), "`] thread.")]
         #[derive(Debug)]
-        pub struct $handle<T>($krate::thread::JoinHandle<T>, Option<usize>);
+        pub struct $handle<T>($krate::thread::JoinHandle<T>, Option<usize>, JoinDuty);
 
         impl<T> super::Join<T> for $handle<T> {
             fn join(self) -> T {
-                if let Some(thread) = self.1 {
+                let $handle(handle, thread, duty) = self;
+                duty.discharge();
+                if let Some(thread) = thread {
                     kernel::joins(thread);
                 }
-                self.0
+                handle
                     .join()
                     .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
             }
@@ -367,17 +370,19 @@ macro_rules! model_world {
             type Cell<T> = $cell<T>;
             type JoinHandle<T: Send + 'static> = $handle<T>;
 
+            #[track_caller]
             fn spawn<F, T>(f: F) -> $handle<T>
             where
                 F: FnOnce() -> T + Send + 'static,
                 T: Send + 'static,
             {
+                let duty = JoinDuty::new();
                 let thread = kernel::spawned();
                 let body = move || {
                     let _exit = Exited(thread);
                     f()
                 };
-                $handle($krate::thread::spawn(body), thread)
+                $handle($krate::thread::spawn(body), thread, duty)
             }
 
             fn yield_now() {
@@ -396,6 +401,10 @@ macro_rules! model_world {
 
             fn abandon_guards() -> bool {
                 $abandon
+            }
+
+            fn is_checker_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+                crate::lab::failure::is_checker_panic(payload)
             }
 
             fn now() -> Instant {

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use parking_lot_core::{FilterOp, ParkResult, ParkToken, UnparkToken};
 
+use super::threads::JoinDuty;
 use super::{Backend, Deadline, Futex, Join, Ordering, UntrackedCell, delegate_atomic_u32};
 use crate::lab::{census, quiet};
 
@@ -33,15 +34,18 @@ impl Backend for Std {
     type Cell<T> = UntrackedCell<T>;
     type JoinHandle<T: Send + 'static> = StdJoinHandle<T>;
 
+    #[track_caller]
     fn spawn<F, T>(f: F) -> StdJoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        let duty = JoinDuty::new();
         let (body, exit) = census::inherit(f);
         StdJoinHandle {
             thread: std::thread::spawn(quiet::inherit(body)),
             exit,
+            duty,
         }
     }
 
@@ -81,11 +85,14 @@ pub struct StdJoinHandle<T> {
     thread: std::thread::JoinHandle<T>,
     /// How the thread's end releases its joiner, in a stress round's census.
     exit: Option<Arc<census::Exit>>,
+    duty: JoinDuty,
 }
 
 impl<T> Join<T> for StdJoinHandle<T> {
     fn join(self) -> T {
-        census::join(self.exit.as_ref(), || self.thread.join())
+        let StdJoinHandle { thread, exit, duty } = self;
+        duty.discharge();
+        census::join(exit.as_ref(), || thread.join())
             .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
     }
 }

@@ -1,8 +1,51 @@
 //! Starting and joining a scenario's threads, in any world.
 
+use std::panic::Location;
 use std::sync::Arc;
 
 use super::{Backend, Join};
+
+/// A spawned thread's duty to be joined: the guide's "always join threads".
+///
+/// Every world's join handle carries one. [`Join::join`] discharges it; a
+/// handle dropped without a join panics with a message the lab classifies
+/// as a [leak](crate::lab::failure::FailureKind::Leak) ("... the thread
+/// leaked."), naming where the thread was spawned. So a scenario that ends
+/// with a thread never joined fails, in every world and under every
+/// checker, at the moment the handle goes. Not while the thread is already
+/// panicking: a failure unwinding through a scenario drops handles it never
+/// reached, and a second panic there would abort.
+#[derive(Debug)]
+pub(crate) struct JoinDuty {
+    spawned_at: &'static Location<'static>,
+}
+
+impl JoinDuty {
+    /// The duty of a thread spawned by the caller's caller.
+    #[track_caller]
+    pub(crate) fn new() -> JoinDuty {
+        JoinDuty {
+            spawned_at: Location::caller(),
+        }
+    }
+
+    /// The thread was joined.
+    pub(crate) fn discharge(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for JoinDuty {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!(
+                "a thread spawned at {} was never joined: its handle was dropped, and the \
+                 thread leaked.",
+                self.spawned_at
+            );
+        }
+    }
+}
 
 /// Runs `body(thread_index)` on `threads` threads of world `B`, joins them
 /// all, and resumes the first panic among them.

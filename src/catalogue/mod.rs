@@ -26,6 +26,7 @@ pub static CATALOGUE: &[&[Entry]] = &[
     crate::event::entries::ENTRIES,
     crate::condition::entries::ENTRIES,
     crate::queue::entries::ENTRIES,
+    crate::pool::entries::ENTRIES,
     crate::litmus::entries::ENTRIES,
 ];
 

@@ -1,5 +1,5 @@
 //! The primitive kinds, as traits: what the lab's scenarios and specs need
-//! of a lock, a semaphore, an event or a queue. Each primitive's folder
+//! of a lock, a semaphore, an event, a queue or a thread pool. Each primitive's folder
 //! implements its kind for the lab's own variants.
 //!
 //! Every scenario is written against these traits, so it runs the lab's own
@@ -52,6 +52,7 @@ pub mod model;
 use std::time::Duration;
 
 use crate::backend::{Backend, Deadline, Std};
+use crate::pool::TaskError;
 
 /// Tries `attempt` until it gives `Some` or `timeout` passes on the real
 /// clock, yielding between tries: the default of every timed method of the
@@ -198,4 +199,51 @@ pub trait QueueApi: Send + Sync + 'static {
 pub trait QueueFamily: 'static {
     /// The queue in world `B`.
     type Queue<B: Backend>: QueueApi;
+}
+
+/// A task of the pool kind's scenarios: a closure that returns a `u32`.
+pub type Task = Box<dyn FnOnce() -> u32 + Send>;
+
+/// What a pool's task gave: its value, or why there is none.
+pub type Outcome = Result<u32, TaskError>;
+
+/// The future of a [`Task`] submitted to a [`PoolApi`] pool.
+pub trait FutureApi: Send + Sync + 'static {
+    /// Waits for the task; its value, or why there is none.
+    fn result(&self) -> Outcome;
+    /// Waits at most `timeout` for the task ([`TaskError::TimedOut`] if it
+    /// has not finished).
+    fn result_timeout(&self, timeout: Duration) -> Outcome;
+    /// Whether the task has finished, or the future was cancelled.
+    fn done(&self) -> bool;
+    /// Cancels the task if it has not started; true if cancelled.
+    fn cancel(&self) -> bool;
+}
+
+/// A thread pool of [`Task`]s: Python's `ThreadPoolExecutor`.
+pub trait PoolApi: Send + Sync + 'static {
+    /// Its futures.
+    type Future: FutureApi;
+    /// A pool of `workers` threads (at least 1).
+    fn new(workers: usize) -> Self;
+    /// Queues a task; `None` once the pool is shut down.
+    fn submit(&self, task: Task) -> Option<Self::Future>;
+    /// Submits every task at once and returns their outcomes in the order
+    /// of the tasks, each waited for as the iterator reaches it; `None`
+    /// once shut down.
+    fn map(&self, tasks: Vec<Task>) -> Option<Box<dyn Iterator<Item = Outcome> + Send>>;
+    /// The indices of `futures` in the order they finish, each once
+    /// (waits for them all).
+    fn as_completed(&self, futures: &[Self::Future]) -> Vec<usize>;
+    /// Refuses new tasks, lets the queued ones run, and with `wait` joins
+    /// the workers.
+    fn shutdown(&self, wait: bool);
+    /// Tasks submitted and not yet finished (a snapshot).
+    fn pending(&self) -> usize;
+}
+
+/// A thread pool in every world.
+pub trait PoolFamily: 'static {
+    /// The pool in world `B`.
+    type Pool<B: Backend>: PoolApi;
 }

@@ -48,6 +48,9 @@ pub enum Bug {
     /// own: an outcome no sequentially consistent order gives (a store
     /// buffer does).
     StoreBuffered,
+    /// A future never completed: the task behind it was never run (its
+    /// worker died, or nobody is left to run it).
+    StrandedFuture,
     /// A sequential run returned what the reference model says it cannot.
     WrongResult,
 }
@@ -68,6 +71,7 @@ impl Bug {
         Bug::OutOfOrder,
         Bug::LostPermit,
         Bug::StoreBuffered,
+        Bug::StrandedFuture,
         Bug::WrongResult,
     ];
 
@@ -87,6 +91,7 @@ impl Bug {
             Bug::OutOfOrder => "out-of-order",
             Bug::LostPermit => "lost-permit",
             Bug::StoreBuffered => "store-buffered",
+            Bug::StrandedFuture => "stranded-future",
             Bug::WrongResult => "wrong-result",
         }
     }
@@ -236,6 +241,24 @@ impl fmt::Display for Failure {
             None => write!(f, "{}: {}", self.kind, self.message),
         }
     }
+}
+
+/// Whether a panic caught inside a model checker's thread is the
+/// checker's own (see [`Backend::is_checker_panic`](crate::backend::Backend::is_checker_panic)):
+/// a payload that is no message (loom's and shuttle's unwinding of a
+/// blocked thread), or a message they report a finding with (a deadlock, a
+/// data race, a leak, a bound given up on).
+pub(crate) fn is_checker_panic(payload: &(dyn Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    text.is_none_or(|text| {
+        matches!(
+            classify(text),
+            FailureKind::Deadlock | FailureKind::DataRace | FailureKind::Leak | FailureKind::GaveUp
+        )
+    })
 }
 
 fn classify(message: &str) -> FailureKind {

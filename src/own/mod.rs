@@ -4,7 +4,8 @@
 //! Write the primitive over the [backend](crate::backend) (its atomics, its
 //! futex, its yield). Then either:
 //!
-//! - **for a kind the lab lists** (a lock, a semaphore, an event, a queue):
+//! - **for a kind the lab lists** (a lock, a semaphore, an event, a queue,
+//!   a thread pool):
 //!   implement its [kind](crate::kinds) trait, name the primitive in every
 //!   world with a family, and call the `check_*` of its kind. It runs the
 //!   lab's scenarios for that kind, the model test against the kind's spec
@@ -87,10 +88,10 @@ mod report;
 
 use crate::backend::{Backend, Loom, Shuttle, Std};
 use crate::kinds::model::{self, Model};
-use crate::kinds::{EventFamily, LockFamily, QueueFamily, SemaphoreFamily};
+use crate::kinds::{EventFamily, LockFamily, PoolFamily, QueueFamily, SemaphoreFamily};
 use crate::lab::Budget;
 use crate::lab::checkers::{self, Checker, LinTest, Run, SequentialTest, Subject, Worlds};
-use crate::{event, lock, queue, semaphore, worlds};
+use crate::{event, lock, pool, queue, semaphore, worlds};
 
 pub use report::{OwnReport, OwnRun};
 
@@ -188,6 +189,14 @@ impl Kit {
         Kit::new("queue")
             .subject("queue-handoff", queue::scenarios::subject::<F>())
             .with("queue-burst", worlds!(queue::scenarios::queue_burst, F))
+    }
+
+    /// The lab's kit for a thread pool of family `F`.
+    pub fn pool<F: PoolFamily>() -> Kit {
+        Kit::new("pool")
+            .subject("pool-wait", pool::scenarios::subject::<F>())
+            .with("pool-map", worlds!(pool::scenarios::pool_map, F))
+            .with("pool-panic", worlds!(pool::scenarios::pool_panic, F))
     }
 
     /// Runs every scenario under every checker that applies, then the spec's
@@ -365,4 +374,15 @@ pub fn check_event<F: EventFamily>(budget: &Budget) -> OwnReport {
 /// put/get/task_done/join history at capacity 1. [`Kit::queue`], checked.
 pub fn check_queue<F: QueueFamily>(budget: &Budget) -> OwnReport {
     Kit::queue::<F>().check(budget)
+}
+
+/// Checks a thread pool: waiting for futures with `result` and
+/// `as_completed` ([`pool_wait`](pool::scenarios::pool_wait): lost
+/// wakeups, late registrations, leaked workers), `map`'s order
+/// ([`pool_map`](pool::scenarios::pool_map)), a task's panic
+/// ([`pool_panic`](pool::scenarios::pool_panic): a worker must survive
+/// it), the model test (1 to 3 workers, tasks that finish in reverse order
+/// included) and linearizability. [`Kit::pool`], checked.
+pub fn check_pool<F: PoolFamily>(budget: &Budget) -> OwnReport {
+    Kit::pool::<F>().check(budget)
 }

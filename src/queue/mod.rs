@@ -252,6 +252,12 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         self.state.lock().items.len()
     }
 
+    /// Items put and not yet marked done, counted under the lock.
+    pub(crate) fn unfinished(&self) -> u32 {
+        let _state = self.state.lock();
+        self.unfinished.load(Ordering::Relaxed)
+    }
+
     /// Whether the queue is empty: a snapshot read without the lock, stale
     /// as soon as it returns (Python's `empty()`).
     pub fn is_empty(&self) -> bool {
