@@ -9,6 +9,7 @@
 #   fuzz/smoke.sh           check, exit non-zero on a mismatch
 #   fuzz/smoke.sh --table   also print a Markdown table: runs and seconds
 #                           until each crash, beside shuttle's schedules
+#   ONLY='*pool*' fuzz/smoke.sh   only the targets whose names match
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 rows=()
-for source in fuzz_targets/*.rs; do
+for source in fuzz_targets/${ONLY:-*}.rs; do
     target=$(basename "$source" .rs)
     id=$(grep -o '"[^"]*"' "$source" | tr -d '"')
     case $target in ops_*) kind=ops ;; *) kind=schedule ;; esac

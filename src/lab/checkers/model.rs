@@ -100,9 +100,12 @@ fn watched<T: Sequential>(case: &T::Case) -> Result<(), Failure> {
 }
 
 /// The operation fuzz test of `T`: decodes `data` into a case through
-/// [`Sequential::cases`] and checks it.
+/// [`Sequential::cases`] and checks it. A panic is a failure too, told as
+/// the model test tells it (a thread leaked by the primitive's `Drop`...).
 pub fn operations_test<T: Sequential>(data: &[u8]) -> Result<(), String> {
-    T::check(&decode(T::cases(), data)?)
+    let case = decode(T::cases(), data)?;
+    panic::catch_unwind(AssertUnwindSafe(|| T::check(&case)))
+        .unwrap_or_else(|payload| Err(Failure::from_panic(payload).to_string()))
 }
 
 /// The value `strategy` draws from a generator seeded with `data` (its

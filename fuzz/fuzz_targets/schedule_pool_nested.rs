@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| synclab::catalogue::fuzz::schedule("pool-caller-waits", data));
