@@ -1,7 +1,10 @@
 //! Ping-pong latency between two threads: each round trip is two
 //! hand-offs. synclab's Event pair and Condition against std's and
 //! parking_lot's Mutex + Condvar, bare (they park at once) and with
-//! synclab's spin in front (the same waiting policy as synclab's).
+//! synclab's spin in front (the same waiting policy as synclab's), and
+//! against two crossbeam bounded(1) channels, whose waits spin with
+//! backoff before they park too. The goals compare with the spinning
+//! ones only: a bare Condvar parks at once, which is another policy.
 
 mod common;
 
@@ -12,6 +15,7 @@ use common::{in_turn, timed_threads};
 use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
+use crossbeam::channel::{Receiver, Sender, bounded};
 use synclab::backend::{Std, backoff};
 
 /// A turn-taking token two threads pass back and forth.
@@ -135,6 +139,24 @@ impl<P: CondvarPair> PingPong for Spun<P> {
     }
 }
 
+/// Two crossbeam bounded(1) channels, one per direction: a token passed
+/// back and forth. crossbeam's waits spin with backoff, then park.
+struct Channels([(Sender<()>, Receiver<()>); 2]);
+
+impl PingPong for Channels {
+    const NAME: &'static str = "crossbeam-channel";
+    fn new() -> Self {
+        let channels = Channels([bounded(1), bounded(1)]);
+        channels.0[0].0.send(()).unwrap();
+        channels
+    }
+    fn play(&self, me: u64) {
+        let (mine, theirs) = (&self.0[me as usize], &self.0[1 - me as usize]);
+        mine.1.recv().unwrap();
+        theirs.0.send(()).unwrap();
+    }
+}
+
 fn ping_pong<P: PingPong>(group: &mut BenchmarkGroup<'_, WallTime>, (): ()) {
     group.bench_function(P::NAME, |b| {
         b.iter_custom(|iters| {
@@ -160,6 +182,7 @@ fn signal(c: &mut Criterion) {
             ping_pong::<Bare<ParkingLotPair>>,
             ping_pong::<Spun<StdPair>>,
             ping_pong::<Spun<ParkingLotPair>>,
+            ping_pong::<Channels>,
         ],
     );
     group.finish();

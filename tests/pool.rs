@@ -23,7 +23,9 @@ fn a_tasks_panic_reaches_result_and_the_pool_keeps_serving() {
     let failed = pool
         .submit(|| -> u32 { panic!("task 1 fails on purpose") })
         .unwrap();
-    let after: Vec<_> = (0..10).map(|i| pool.submit(move || i * 2).unwrap()).collect();
+    let after: Vec<_> = (0..10)
+        .map(|i| pool.submit(move || i * 2).unwrap())
+        .collect();
     assert_eq!(
         failed.result(),
         Err(TaskError::Panicked("task 1 fails on purpose".into()))
@@ -33,7 +35,10 @@ fn a_tasks_panic_reaches_result_and_the_pool_keeps_serving() {
     for (i, future) in after.iter().enumerate() {
         assert_eq!(future.result(), Ok(i as u32 * 2));
     }
-    assert_eq!(pool.submit(|| "still serving").unwrap().result(), Ok("still serving"));
+    assert_eq!(
+        pool.submit(|| "still serving").unwrap().result(),
+        Ok("still serving")
+    );
 }
 
 /// The same under loom and shuttle: the scenario with a panicking task
@@ -81,7 +86,11 @@ fn a_thread_never_joined_is_a_leak_in_every_world() {
     let leaked = std::panic::catch_unwind(|| drop(Std::spawn(|| ()))).unwrap_err();
     let failure = synclab::lab::failure::Failure::from_panic(leaked);
     assert_eq!(failure.kind, FailureKind::Leak);
-    assert!(failure.message.contains("tests/pool.rs"), "{}", failure.message);
+    assert!(
+        failure.message.contains("tests/pool.rs"),
+        "{}",
+        failure.message
+    );
     Std::spawn(|| ()).join();
 }
 
@@ -97,7 +106,8 @@ fn cancel_stops_a_queued_task_only() {
     let ran = Arc::new(AtomicU32::new(0));
     let queued = {
         let ran = Arc::clone(&ran);
-        pool.submit(move || ran.fetch_add(1, Ordering::Relaxed)).unwrap()
+        pool.submit(move || ran.fetch_add(1, Ordering::Relaxed))
+            .unwrap()
     };
     assert!(queued.cancel());
     assert!(queued.cancel(), "cancelling twice still says cancelled");
@@ -107,7 +117,11 @@ fn cancel_stops_a_queued_task_only() {
     assert_eq!(running.result(), Ok(()));
     assert!(!running.cancel(), "a finished task cannot be cancelled");
     pool.shutdown(true);
-    assert_eq!(ran.load(Ordering::Relaxed), 0, "a cancelled task never runs");
+    assert_eq!(
+        ran.load(Ordering::Relaxed),
+        0,
+        "a cancelled task never runs"
+    );
 }
 
 /// `result_timeout` gives up on a task that has not finished, and the task
@@ -124,7 +138,10 @@ fn result_timeout_gives_up_without_stopping_the_task() {
         })
         .unwrap()
     };
-    assert_eq!(future.result_timeout(Duration::ZERO), Err(TaskError::TimedOut));
+    assert_eq!(
+        future.result_timeout(Duration::ZERO),
+        Err(TaskError::TimedOut)
+    );
     assert_eq!(
         future.result_timeout(Duration::from_millis(5)),
         Err(TaskError::TimedOut)
@@ -167,7 +184,10 @@ fn map_keeps_input_order_and_as_completed_keeps_completion_order() {
         gates[i].set();
         futures[i].result().unwrap();
     }
-    let order: Vec<usize> = pool.as_completed(&futures).map(|f| f.result().unwrap()).collect();
+    let order: Vec<usize> = pool
+        .as_completed(&futures)
+        .map(|f| f.result().unwrap())
+        .collect();
     assert_eq!(order, [2, 0, 1]);
     let doubled: Vec<u64> = pool
         .map(|x: u64| x * 2, 0..100)

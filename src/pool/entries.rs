@@ -126,7 +126,8 @@ pub static ENTRIES: &[Entry] = &[
             ..Expectations::race(FailureKind::Assertion(Bug::OutOfOrder))
         },
     ),
-    usage(worlds!(scenarios::pool_caller_waits, Correct)).correct("caller-waits", "pool-caller-waits"),
+    usage(worlds!(scenarios::pool_caller_waits, Correct))
+        .correct("caller-waits", "pool-caller-waits"),
     usage(worlds!(scenarios::pool_nested_wait, Correct)).broken(
         "nested-wait",
         "pool-nested-wait",

@@ -183,10 +183,10 @@ impl<T, B: Backend> Future<T, B> {
     /// The finished state, or `None` if `deadline` passed first.
     fn wait_until(&self, deadline: Deadline) -> Option<LockGuard<'_, State<T, B>, B>> {
         let state = self.slot.state.lock();
-        let (state, finished) =
-            self.slot
-                .finished
-                .wait_while_until(state, deadline, |state| !state.phase.is_finished());
+        let (state, finished) = self
+            .slot
+            .finished
+            .wait_while_until(state, deadline, |state| !state.phase.is_finished());
         finished.then_some(state)
     }
 

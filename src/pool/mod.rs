@@ -188,7 +188,10 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
     /// If `workers` is 0.
     #[track_caller]
     pub fn new_in(workers: usize) -> Self {
-        assert!(workers > 0, "ThreadPool::new: a pool needs at least one worker");
+        assert!(
+            workers > 0,
+            "ThreadPool::new: a pool needs at least one worker"
+        );
         let inner = Arc::new(Inner {
             jobs: Queue::new_in(0),
             completions: B::AtomicU32::new(0),

@@ -109,7 +109,10 @@ impl Spec for PoolSpec {
     fn apply(&self, op: &PoolOp) -> Option<(PoolRet, Self)> {
         let mut next = self.clone();
         let ret = match *op {
-            PoolOp::Submit(_) | PoolOp::Map(_) | PoolOp::MapReversed(_) | PoolOp::AsCompleted(_)
+            PoolOp::Submit(_)
+            | PoolOp::Map(_)
+            | PoolOp::MapReversed(_)
+            | PoolOp::AsCompleted(_)
                 if self.shut_down =>
             {
                 PoolRet::Refused
@@ -172,7 +175,11 @@ impl<P: PoolApi> Harness<P> {
 
     /// Waits for the pool to go idle, then asks `ask`.
     fn idle_then<B: Backend>(&self, ask: impl FnOnce() -> PoolRet) -> PoolRet {
-        if self.settle::<B>(0) { ask() } else { PoolRet::Stuck }
+        if self.settle::<B>(0) {
+            ask()
+        } else {
+            PoolRet::Stuck
+        }
     }
 }
 
@@ -234,7 +241,8 @@ pub fn perform<B: Backend, P: PoolApi>(harness: &Harness<P>, op: &PoolOp) -> Poo
             PoolRet::Mapped(results.collect())
         }
         PoolOp::AsCompleted(n) => {
-            let futures: Option<Vec<P::Future>> = tasks(n).into_iter().map(|t| pool.submit(t)).collect();
+            let futures: Option<Vec<P::Future>> =
+                tasks(n).into_iter().map(|t| pool.submit(t)).collect();
             let Some(futures) = futures else {
                 return PoolRet::Refused;
             };
