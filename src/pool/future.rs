@@ -56,6 +56,8 @@ struct State<T, B: Backend> {
     stamp: u32,
     /// `as_completed` calls waiting for this future.
     waiters: Vec<Waiter<B>>,
+    /// Threads inside `result`'s wait: completion notifies only if any.
+    sleepers: usize,
 }
 
 /// What a future's task and its holders share.
@@ -103,6 +105,7 @@ impl<T, B: Backend> Future<T, B> {
                 phase: Phase::Queued,
                 stamp: 0,
                 waiters: Vec::new(),
+                sleepers: 0,
             }),
             finished: Condvar::new_in(),
         });
@@ -182,11 +185,16 @@ impl<T, B: Backend> Future<T, B> {
 
     /// The finished state, or `None` if `deadline` passed first.
     fn wait_until(&self, deadline: Deadline) -> Option<LockGuard<'_, State<T, B>, B>> {
-        let state = self.slot.state.lock();
-        let (state, finished) = self
+        let mut state = self.slot.state.lock();
+        if state.phase.is_finished() {
+            return Some(state);
+        }
+        state.sleepers += 1;
+        let (mut state, finished) = self
             .slot
             .finished
             .wait_while_until(state, deadline, |state| !state.phase.is_finished());
+        state.sleepers -= 1;
         finished.then_some(state)
     }
 
@@ -247,8 +255,11 @@ impl<T, B: Backend> Slot<T, B> {
         state.phase = Phase::Finished(outcome);
         state.stamp = stamp;
         let waiters = std::mem::take(&mut state.waiters);
+        let sleepers = state.sleepers > 0;
         drop(state);
-        V::wake_waiters(&self.finished);
+        if sleepers {
+            V::wake_waiters(&self.finished);
+        }
         waiters.into_iter().for_each(Waiter::wake);
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Built from the lab's own primitives: the workers take jobs from a
 //! [`Queue`] (unbounded, as Python's `SimpleQueue`), each future is a
-//! [`Lock`] over its state with a [`Condvar`](crate::condition::Condvar)
+//! [`Lock`] over its state with a [`Condvar`]
 //! that `result` waits on, and each `as_completed` call is told of
 //! completions through a `Queue` of its own.
 //!
@@ -227,15 +227,31 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
+        let (future, job) = self.job(task);
+        self.enqueue(|jobs| jobs.put(Some(job)))?;
+        Ok(future)
+    }
+
+    /// A task's future, and the job that runs it and completes the future.
+    fn job<T, F>(&self, task: F) -> (Future<T, B>, Job<B>)
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
         let (future, slot) = Future::new(&self.inner);
-        let job: Job<B> = Box::new(move |pool| slot.run::<V>(task, pool));
+        (future, Box::new(move |pool| slot.run::<V>(task, pool)))
+    }
+
+    /// Queues jobs with `put`, unless the pool is shut down: under the
+    /// pool's lock, so that no job lands behind the stop signals.
+    fn enqueue(&self, put: impl FnOnce(&Queue<Option<Job<B>>, B>)) -> Result<(), ShutDown> {
         let state = self.state.lock();
         if state.shut_down {
             return Err(ShutDown);
         }
-        self.inner.jobs.put(Some(job));
+        put(&self.inner.jobs);
         drop(state);
-        Ok(future)
+        Ok(())
     }
 
     /// Submits `f(item)` for each item at once, and returns their outcomes
@@ -249,13 +265,16 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
         T: Send + 'static,
     {
         let f = Arc::new(f);
-        let futures = items
+        let (futures, jobs): (Vec<_>, Vec<_>) = items
             .into_iter()
             .map(|item| {
                 let f = Arc::clone(&f);
-                self.submit(move || f(item))
+                let (future, job) = self.job(move || f(item));
+                (future, Some(job))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .unzip();
+        // One batch: one hold of each lock, one wake per worker at most.
+        self.enqueue(|queue| queue.put_all(jobs))?;
         let order = if V::MAP_IN_INPUT_ORDER {
             None
         } else {

@@ -303,6 +303,32 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         Ok(())
     }
 
+    /// Puts every one of `items` under one hold of the lock, and wakes as
+    /// many waiting consumers as there are items: a batch for an unbounded
+    /// queue (the thread pool's), which never waits for room.
+    ///
+    /// # Panics
+    ///
+    /// If the queue is bounded, or the items would make more than
+    /// [`MAX_UNFINISHED`] tasks unfinished.
+    pub(crate) fn put_all(&self, items: Vec<T>) {
+        assert_eq!(self.capacity, usize::MAX, "Queue::put_all: a bounded queue");
+        let count = items.len();
+        let mut state = self.state.lock();
+        let unfinished = u32::try_from(count)
+            .ok()
+            .and_then(|count| self.unfinished.load(Ordering::Relaxed).checked_add(count))
+            .expect("Queue::put_all: more than u32::MAX unfinished tasks");
+        self.unfinished.store(unfinished, Ordering::Relaxed);
+        state.items.extend(items);
+        self.publish_len(state.items.len());
+        let wake = state.consumers_waiting.min(count);
+        drop(state);
+        if wake > 0 {
+            self.not_empty.notify(wake);
+        }
+    }
+
     fn get_until(&self, deadline: Deadline) -> Option<T> {
         // Only a variant that decides on the emptiness before the lock reads
         // it here (the correct queue never does).
