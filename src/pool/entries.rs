@@ -126,9 +126,9 @@ pub static ENTRIES: &[Entry] = &[
             ..Expectations::race(FailureKind::Assertion(Bug::OutOfOrder))
         },
     ),
-    usage(worlds!(scenarios::pool_caller_waits, Correct))
+    usage(worlds!(scenarios::pool_nested, Correct, false))
         .correct("caller-waits", "pool-caller-waits"),
-    usage(worlds!(scenarios::pool_nested_wait, Correct)).broken(
+    usage(worlds!(scenarios::pool_nested, Correct, true)).broken(
         "nested-wait",
         "pool-nested-wait",
         "a task waits for the future of a task it queued behind itself on the pool's only \
