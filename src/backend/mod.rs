@@ -137,14 +137,16 @@ pub trait Backend: Sized + Send + Sync + 'static {
     }
 
     /// Whether `payload`, a panic caught inside a thread of this world, is
-    /// the checker's own and must go on unwinding: under loom and shuttle,
-    /// a deadlock or a data race they report from inside the thread that
-    /// meets it, or their unwinding of a blocked thread's stack once an
-    /// execution has failed. Code that catches panics (a thread pool
-    /// handing a task's panic to its future) resumes these. Never on real
-    /// threads.
-    fn is_checker_panic(_payload: &(dyn std::any::Any + Send)) -> bool {
-        false
+    /// the lab's or the checker's own and must go on unwinding: a leak the
+    /// backend reports ([`Backend::spawn`]) and, on real threads, a stress
+    /// round's abandoned thread leaving; under loom and shuttle also a
+    /// deadlock or a data race they report from inside the thread that
+    /// meets it, and their unwinding of a blocked thread's stack once an
+    /// execution has failed (any payload that is not a message). Code that
+    /// catches panics (a thread pool handing a task's panic to its future)
+    /// resumes these.
+    fn is_checker_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+        crate::lab::failure::is_checker_panic(payload, false)
     }
 
     /// Now, as this world's clock reads it: the real clock on real threads,
@@ -294,6 +296,11 @@ pub trait Join<T> {
     /// A panic in the thread is resumed in the joining thread, so an
     /// assertion that fails inside a scenario's thread fails the scenario.
     fn join(self) -> T;
+
+    /// Lets the thread run on, never to be joined, on purpose: the one way
+    /// to drop a handle that is not reported as a leak (see
+    /// [`Backend::spawn`]).
+    fn detach(self);
 }
 
 /// When a timed wait gives up, in a form every world can judge

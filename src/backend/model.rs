@@ -359,6 +359,12 @@ macro_rules! model_world {
                     .join()
                     .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
             }
+
+            fn detach(self) {
+                let $handle(handle, _, duty) = self;
+                duty.discharge();
+                drop(handle);
+            }
         }
 
         impl super::Backend for $world {
@@ -404,7 +410,7 @@ macro_rules! model_world {
             }
 
             fn is_checker_panic(payload: &(dyn std::any::Any + Send)) -> bool {
-                crate::lab::failure::is_checker_panic(payload)
+                crate::lab::failure::is_checker_panic(payload, true)
             }
 
             fn now() -> Instant {

@@ -95,6 +95,10 @@ impl<T> Join<T> for StdJoinHandle<T> {
         census::join(exit.as_ref(), || thread.join())
             .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
     }
+
+    fn detach(self) {
+        self.duty.discharge();
+    }
 }
 
 /// A futex word on real threads, parked through `parking_lot_core`.

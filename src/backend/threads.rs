@@ -64,6 +64,7 @@ impl Drop for JoinDuty {
 /// });
 /// assert_eq!(count.load(Ordering::Relaxed), 3);
 /// ```
+#[track_caller]
 pub fn run_threads<B: Backend, S: Send + Sync + 'static>(
     threads: usize,
     shared: &Arc<S>,
@@ -76,15 +77,18 @@ pub fn run_threads<B: Backend, S: Send + Sync + 'static>(
 
 /// Starts `body(thread_index)` on `threads` threads of world `B` and returns
 /// their handles, for a scenario whose main thread has work of its own.
+/// A thread never joined is reported at the caller's line (see
+/// [`Backend::spawn`]).
+#[track_caller]
 pub fn spawn_threads<B: Backend, S: Send + Sync + 'static>(
     threads: usize,
     shared: &Arc<S>,
     body: fn(&S, usize),
 ) -> Vec<B::JoinHandle<()>> {
-    (0..threads)
-        .map(|index| {
-            let shared = Arc::clone(shared);
-            B::spawn(move || body(&shared, index))
-        })
-        .collect()
+    let mut handles = Vec::with_capacity(threads);
+    for index in 0..threads {
+        let shared = Arc::clone(shared);
+        handles.push(B::spawn(move || body(&shared, index)));
+    }
+    handles
 }

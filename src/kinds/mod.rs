@@ -238,7 +238,9 @@ pub trait PoolApi: Send + Sync + 'static {
     /// Refuses new tasks, lets the queued ones run, and with `wait` joins
     /// the workers.
     fn shutdown(&self, wait: bool);
-    /// Tasks submitted and not yet finished (a snapshot).
+    /// Tasks submitted and not yet finished (a snapshot). The lab's pool
+    /// counts its workers' stop signals too until they are taken, so it is
+    /// 0 only once the pool is idle, as the spec's operations ask.
     fn pending(&self) -> usize;
 }
 

@@ -243,22 +243,26 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Whether a panic caught inside a model checker's thread is the
-/// checker's own (see [`Backend::is_checker_panic`](crate::backend::Backend::is_checker_panic)):
-/// a payload that is no message (loom's and shuttle's unwinding of a
-/// blocked thread), or a message they report a finding with (a deadlock, a
-/// data race, a leak, a bound given up on).
-pub(crate) fn is_checker_panic(payload: &(dyn Any + Send)) -> bool {
+/// Whether a panic caught inside a thread is the lab's or the checker's
+/// own (see [`Backend::is_checker_panic`](crate::backend::Backend::is_checker_panic)):
+/// a leak the backend reports, an abandoned stress thread leaving; and,
+/// inside a model checker (`model`), a payload that is no message (loom's
+/// and shuttle's unwinding of a blocked thread) or a message they report a
+/// finding with (a deadlock, a data race, a bound given up on).
+pub(crate) fn is_checker_panic(payload: &(dyn Any + Send), model: bool) -> bool {
+    if payload.is::<super::census::Abandoned>() {
+        return true;
+    }
     let text = payload
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| payload.downcast_ref::<&str>().copied());
-    text.is_none_or(|text| {
-        matches!(
-            classify(text),
-            FailureKind::Deadlock | FailureKind::DataRace | FailureKind::Leak | FailureKind::GaveUp
-        )
-    })
+    match text.map(classify) {
+        Some(FailureKind::Leak) => true,
+        None => model,
+        Some(FailureKind::Deadlock | FailureKind::DataRace | FailureKind::GaveUp) => model,
+        Some(_) => false,
+    }
 }
 
 fn classify(message: &str) -> FailureKind {

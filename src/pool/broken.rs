@@ -74,15 +74,18 @@ impl PoolVariant for RegisterLate {
 ///
 /// | T0 (main) | T1 (worker) |
 /// |---|---|
-/// | `shutdown(true)`: queues the stop signal, drops the handle | |
-/// | returns: "every worker stopped" | still running its last task |
+/// | submits two tasks, waits for both | runs them, then waits for a job |
+/// | `shutdown(true)`: queues the stop signal, drops the handle: leak | |
+/// | returns: "every worker stopped" | wakes to the stop signal, ends unjoined |
 ///
-/// **Consequence:** a thread leak: work still running after the pool
-/// said it was done, and a thread nobody joins. The lab's backend reports
-/// a join handle dropped without a join as a leak, in every world
-/// ([`Backend::spawn`]), so **caught by** every checker that shuts the pool
-/// down, at its first run: loom, shuttle, stress, the model test and the
-/// linearizability checker.
+/// No interleaving is needed: the handle goes unjoined in every run.
+///
+/// **Consequence:** a thread leak: a worker that outlives its pool (still
+/// running a task, had one been queued), and a thread nobody joins. The
+/// lab's backend reports a join handle dropped without a join as a leak, in
+/// every world ([`Backend::spawn`]), so **caught by** every checker that
+/// shuts the pool down, at its first run: loom, shuttle, stress, the model
+/// test and the linearizability checker.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeakyShutdown;
 

@@ -189,6 +189,9 @@ impl<T, B: Backend> Future<T, B> {
         if state.phase.is_finished() {
             return Some(state);
         }
+        if deadline == Deadline::Expired {
+            return None; // a zero timeout only looks
+        }
         state.sleepers += 1;
         let (mut state, finished) = self
             .slot

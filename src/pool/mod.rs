@@ -28,7 +28,7 @@ pub mod spec;
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub use future::{AsCompleted, Future, TaskError, Waiter};
 
@@ -98,8 +98,14 @@ type Job<B> = Box<dyn FnOnce(&Inner<B>) + Send>;
 /// What the pool, its workers and its futures share.
 pub(crate) struct Inner<B: Backend> {
     jobs: Queue<Option<Job<B>>, B>,
-    /// Completions so far: each takes the next as its stamp.
+    /// Completions so far: each takes the next as its stamp (wrapping
+    /// after 2³² of them).
     completions: B::AtomicU32,
+    /// Worker `i`'s thread, as [`Backend::current_thread`] names it, once
+    /// it has started: how `shutdown` and `Drop` know they run on one of
+    /// the pool's own workers. Bookkeeping, not part of the primitive's
+    /// synchronization, so a std `Mutex` the checkers do not explore.
+    threads: Mutex<Vec<Option<String>>>,
 }
 
 impl<B: Backend> Inner<B> {
@@ -109,8 +115,18 @@ impl<B: Backend> Inner<B> {
         self.completions.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// A worker: runs jobs until its stop signal, marking each done.
-    fn work(&self) {
+    /// The index of the worker the calling thread is, if it is one.
+    fn worker_index(&self) -> Option<usize> {
+        let me = Some(B::current_thread());
+        let threads = self.threads.lock().unwrap_or_else(PoisonError::into_inner);
+        threads.iter().position(|thread| *thread == me)
+    }
+
+    /// Worker `index`: says which thread it is, then runs jobs until its
+    /// stop signal, marking each done.
+    fn work(&self, index: usize) {
+        self.threads.lock().unwrap_or_else(PoisonError::into_inner)[index] =
+            Some(B::current_thread());
         while let Some(job) = self.jobs.get() {
             job(self);
             self.done();
@@ -195,9 +211,10 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
         let inner = Arc::new(Inner {
             jobs: Queue::new_in(0),
             completions: B::AtomicU32::new(0),
+            threads: Mutex::new(vec![None; workers]),
         });
         let handles = (0..workers)
-            .map(|_| {
+            .map(|index| {
                 let inner = Arc::clone(&inner);
                 // The thread's boundary, as std's own: a panic that escapes
                 // a job ends this worker and nothing else. (loom and
@@ -205,7 +222,7 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
                 // correct pool catches every task's panic before it gets
                 // here.
                 B::spawn(move || {
-                    let _ = future::catch_task::<B, ()>(|| inner.work());
+                    let _ = future::catch_task::<B, ()>(|| inner.work(index));
                 })
             })
             .collect();
@@ -288,22 +305,37 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
     }
 
     /// The futures of `futures` as they finish, each once: those finished
-    /// already first, in the order they finished, then the others as they
-    /// do (Python's `as_completed`). A future listed twice is yielded twice.
+    /// when the call looked at them first, in the order they finished, then
+    /// the others as they finish (Python's `as_completed`; a future that
+    /// finishes while the call registers with the others comes in the
+    /// second part). A future listed twice is yielded twice.
     pub fn as_completed<'a, T>(&self, futures: &'a [Future<T, B>]) -> AsCompleted<'a, T, B> {
         AsCompleted::new::<V>(futures)
     }
 
     /// Refuses new tasks from now on, lets the workers run every task
     /// queued, then stop; with `wait`, returns once they have all stopped
-    /// and been joined. Calling it again does no harm.
+    /// and been joined. Calling it again does no harm; a second
+    /// `shutdown(true)` while the first still joins returns at once.
+    ///
+    /// # Panics
+    ///
+    /// With `wait`, on one of the pool's own workers, which would wait for
+    /// itself (Python raises `RuntimeError`); the panic becomes that task's
+    /// outcome.
+    #[track_caller]
     pub fn shutdown(&self, wait: bool) {
+        assert!(
+            !(wait && self.inner.worker_index().is_some()),
+            "ThreadPool::shutdown(wait = true) on one of the pool's own workers would wait for \
+             itself: shut down with wait = false in a task, and wait outside the pool"
+        );
         let mut state = self.state.lock();
         if !state.shut_down {
             state.shut_down = true;
-            for _ in 0..self.workers {
-                self.inner.jobs.put(None);
-            }
+            self.inner
+                .jobs
+                .put_all((0..self.workers).map(|_| None).collect());
         }
         let workers = if wait {
             std::mem::take(&mut state.workers)
@@ -327,13 +359,31 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
 }
 
 impl<B: Backend, V: PoolVariant> Drop for ThreadPool<B, V> {
-    /// `shutdown(true)`. Drop the pool outside its own tasks: a worker
-    /// dropping it would wait for itself.
+    /// `shutdown(true)`: the guide's `with` block. Two exceptions stop the
+    /// workers without waiting for them all: a drop on one of the pool's
+    /// own workers (a task held the last handle to it), which joins the
+    /// others and lets itself run on to its stop signal; and a drop while
+    /// a panic unwinds, since a worker may wait on what the panicking
+    /// thread held.
     fn drop(&mut self) {
         if B::abandon_guards() {
             return; // a loom failure unwinds: the model is over
         }
-        self.shutdown(true);
+        let me = self.inner.worker_index();
+        let panicking = std::thread::panicking();
+        if me.is_none() && !panicking {
+            self.shutdown(true);
+            return;
+        }
+        self.shutdown(false);
+        let workers = std::mem::take(&mut self.state.get_mut().workers);
+        for (index, worker) in workers.into_iter().enumerate() {
+            if panicking || me == Some(index) {
+                worker.detach();
+            } else {
+                worker.join();
+            }
+        }
     }
 }
 
@@ -352,6 +402,22 @@ pub struct MapResults<T, B: Backend = Std> {
     next: usize,
     /// The completion order, for a variant that yields in it.
     order: Option<CompletionOrder<B>>,
+}
+
+impl<T, B: Backend> Drop for MapResults<T, B> {
+    /// Cancels the tasks not yet started, as Python's `map` does when its
+    /// iterator is closed early.
+    fn drop(&mut self) {
+        let yielded = match &self.order {
+            None => self.next,
+            Some(order) => self.futures.len() - order.remaining(),
+        };
+        if yielded < self.futures.len() && !B::abandon_guards() {
+            self.futures.iter().for_each(|future| {
+                future.cancel();
+            });
+        }
+    }
 }
 
 impl<T, B: Backend> Iterator for MapResults<T, B> {

@@ -102,6 +102,10 @@ pub enum PoolRet {
 /// idle before it reports [`PoolRet::Stuck`]; the spec never says so.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// How many times an operation yields, under loom and shuttle, for the
+/// pool to go idle before it reports [`PoolRet::Stuck`].
+pub const MODEL_PATIENCE: usize = 1_000;
+
 impl Spec for PoolSpec {
     type Op = PoolOp;
     type Ret = PoolRet;
@@ -161,13 +165,18 @@ impl<P: PoolApi> Harness<P> {
     }
 
     /// Waits, yielding in world `B`, until at most `pending` tasks are
-    /// unfinished; false if that took longer than [`PATIENCE`].
+    /// unfinished; false if that took longer than [`PATIENCE`] on real
+    /// threads, or [`MODEL_PATIENCE`] yields under loom and shuttle (whose
+    /// time does not pass while a thread yields).
     fn settle<B: Backend>(&self, pending: usize) -> bool {
         let start = Instant::now();
+        let mut yields = 0;
         while self.pool.pending() > pending {
-            if start.elapsed() > PATIENCE {
+            let model = B::SPIN_LIMIT == 0; // the models do not spin
+            if (model && yields > MODEL_PATIENCE) || (!model && start.elapsed() > PATIENCE) {
                 return false;
             }
+            yields += 1;
             B::yield_now();
         }
         true
@@ -232,11 +241,14 @@ pub fn perform<B: Backend, P: PoolApi>(harness: &Harness<P>, op: &PoolOp) -> Poo
             let Some(results) = pool.map(gated) else {
                 return PoolRet::Refused;
             };
-            for i in (0..n as usize).rev() {
+            let stuck = (0..n as usize).rev().any(|i| {
                 gates[i].set();
-                if !harness.settle::<B>(i) {
-                    return PoolRet::Stuck;
-                }
+                !harness.settle::<B>(i)
+            });
+            if stuck {
+                // Let every task go, so that the pool can still shut down.
+                gates.iter().for_each(Event::set);
+                return PoolRet::Stuck;
             }
             PoolRet::Mapped(results.collect())
         }

@@ -287,12 +287,7 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         if !has_room {
             return Err(Full(item));
         }
-        let unfinished = self.unfinished.load(Ordering::Relaxed);
-        assert!(
-            unfinished < MAX_UNFINISHED,
-            "Queue::put: more than u32::MAX unfinished tasks"
-        );
-        self.unfinished.store(unfinished + 1, Ordering::Relaxed);
+        self.add_unfinished(1);
         state.items.push_back(item);
         self.publish_len(state.items.len());
         let wake = state.consumers_waiting > 0;
@@ -315,11 +310,7 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         assert_eq!(self.capacity, usize::MAX, "Queue::put_all: a bounded queue");
         let count = items.len();
         let mut state = self.state.lock();
-        let unfinished = u32::try_from(count)
-            .ok()
-            .and_then(|count| self.unfinished.load(Ordering::Relaxed).checked_add(count))
-            .expect("Queue::put_all: more than u32::MAX unfinished tasks");
-        self.unfinished.store(unfinished, Ordering::Relaxed);
+        self.add_unfinished(count);
         state.items.extend(items);
         self.publish_len(state.items.len());
         let wake = state.consumers_waiting.min(count);
@@ -381,6 +372,19 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
         self.all_done
             .wait_while_until(state, deadline, |_| unfinished())
             .1
+    }
+
+    /// Counts `count` more tasks unfinished, under the lock.
+    ///
+    /// # Panics
+    ///
+    /// Past [`MAX_UNFINISHED`].
+    fn add_unfinished(&self, count: usize) {
+        let unfinished = u32::try_from(count)
+            .ok()
+            .and_then(|count| self.unfinished.load(Ordering::Relaxed).checked_add(count))
+            .expect("Queue::put: more than u32::MAX unfinished tasks");
+        self.unfinished.store(unfinished, Ordering::Relaxed);
     }
 
     /// Counts one task done; the caller decides whether it holds the lock.
