@@ -32,7 +32,11 @@ struct TaskFuture<B: Backend, const JOIN_ON_DROP: bool> {
 
 impl<B: Backend, const J: bool> FutureApi for TaskFuture<B, J> {
     fn result(&self) -> Outcome {
-        let thread = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(thread) = thread {
             *outcome = Some(thread.join());
@@ -52,7 +56,11 @@ impl<B: Backend, const J: bool> FutureApi for TaskFuture<B, J> {
 
 impl<B: Backend, const JOIN_ON_DROP: bool> Drop for TaskFuture<B, JOIN_ON_DROP> {
     fn drop(&mut self) {
-        let thread = self.thread.get_mut().unwrap_or_else(PoisonError::into_inner).take();
+        let thread = self
+            .thread
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(thread) = thread
             && JOIN_ON_DROP
             && !B::abandon_guards()

@@ -273,8 +273,8 @@ pub fn perform<B: Backend, P: PoolApi>(harness: &Harness<P>, op: &PoolOp) -> Poo
 
 /// A pool of family `F` with its spec ([`Model`]): the model test applies
 /// up to 24 operations to a pool of 1 to 3 workers on real threads; the
-/// generated programs run its operations but `MapReversed` (two threads'
-/// gated tasks could hold every worker) and `Cancel`.
+/// generated programs run those that need no list of futures and no
+/// gates (two threads' gated tasks could hold every worker).
 #[derive(Debug)]
 pub struct PoolModel<F>(PhantomData<F>);
 
@@ -307,11 +307,14 @@ impl<F: PoolFamily> Model for PoolModel<F> {
         ]
     }
 
+    /// Submit, map, `as_completed` and shutdown. Not `Result`, `Done` or
+    /// `Cancel`: they find their future in a list the harness keeps beside
+    /// the pool and extends once `submit` has returned, so a thread that
+    /// asks while another's submit is between the two would see the list
+    /// behind the pool: a history no pool could be blamed for.
     fn concurrent_ops() -> impl Strategy<Value = PoolOp> + Clone {
         prop_oneof![
             (0..4u32).prop_map(PoolOp::Submit),
-            (0..4usize).prop_map(PoolOp::Result),
-            (0..4usize).prop_map(PoolOp::Done),
             (1..3u32).prop_map(PoolOp::Map),
             (1..3u32).prop_map(PoolOp::AsCompleted),
             Just(PoolOp::Shutdown),
