@@ -65,7 +65,7 @@ impl<B: Backend, const JOIN_ON_DROP: bool> Drop for TaskFuture<B, JOIN_ON_DROP> 
             && JOIN_ON_DROP
             && !B::abandon_guards()
         {
-            thread.join();
+            let _ = thread.join();
         } // else the handle drops unjoined: the thread leaks
     }
 }

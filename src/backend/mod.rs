@@ -218,6 +218,29 @@ pub trait AtomicU32Ops: Send + Sync {
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32;
     #[track_caller]
     fn fetch_or(&self, value: u32, order: Ordering) -> u32;
+
+    /// Names this word in the model worlds' [traces](crate::lab::trace)
+    /// (`queue.lock`, `latch.count`): a primitive names its words where it
+    /// creates them, and an enclosing one may rename them. Unnamed words
+    /// are lettered `A`, `B`... Does nothing on real threads.
+    #[inline]
+    fn name(&self, _name: impl FnOnce() -> String) {}
+
+    /// This word, [named](AtomicU32Ops::name) `name`.
+    ///
+    /// ```
+    /// use synclab::backend::{AtomicU32Ops, Backend, Std};
+    ///
+    /// let count = <Std as Backend>::AtomicU32::new(2).named("latch.count");
+    /// ```
+    #[inline]
+    fn named(self, name: &str) -> Self
+    where
+        Self: Sized,
+    {
+        self.name(|| name.to_owned());
+        self
+    }
 }
 
 pub use std::sync::atomic::Ordering;
@@ -389,6 +412,12 @@ macro_rules! delegate_atomic_u32 {
             fn fetch_or(&self, value: u32, order: $crate::backend::Ordering) -> u32 {
                 self$(.$field)?.fetch_or(value, order)
             }
+            $(
+                #[inline]
+                fn name(&self, name: impl FnOnce() -> String) {
+                    self.$field.name(name)
+                }
+            )?
         }
     };
     (@new $ty:ty, $value:ident) => {

@@ -17,6 +17,8 @@ use crate::lab::trace;
 #[derive(Debug)]
 pub struct Traced<A, B> {
     inner: A,
+    /// Its name in traces, if a primitive gave it one.
+    name: std::sync::Mutex<Option<String>>,
     world: PhantomData<fn() -> B>,
 }
 
@@ -33,9 +35,18 @@ impl<A, B: Backend> Traced<A, B> {
         record(
             B::current_thread,
             self as *const Self as usize,
+            || self.label(),
             op,
             Location::caller(),
         );
+    }
+
+    /// Its name, if it has one.
+    fn label(&self) -> Option<String> {
+        self.name
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -43,6 +54,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
     fn new(value: u32) -> Self {
         Traced {
             inner: A::new(value),
+            name: std::sync::Mutex::new(None),
             world: PhantomData,
         }
     }
@@ -95,6 +107,12 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         let old = self.inner.fetch_or(value, order);
         self.note(|| format!("fetch_or {value:#x} = {old:#x}"));
         old
+    }
+    fn name(&self, name: impl FnOnce() -> String) {
+        *self
+            .name
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(name());
     }
 }
 
@@ -167,6 +185,7 @@ impl<C> Waits<C> {
             record(
                 || thread.clone(),
                 sleeper.address,
+                || None, // its wait named it
                 || ended_note(end),
                 sleeper.location,
             );
@@ -186,10 +205,11 @@ impl<C> Waits<C> {
 fn record(
     thread: impl FnOnce() -> String,
     address: usize,
+    label: impl FnOnce() -> Option<String>,
     op: impl FnOnce() -> String,
     location: &Location<'_>,
 ) {
-    trace::record(thread, address, op, location);
+    trace::record(thread, address, label, op, location);
 }
 
 /// What a sleeper's trace says when the kernel ends its sleep.
@@ -262,7 +282,8 @@ macro_rules! model_world {
             fn note(&self, op: impl FnOnce() -> String) {
                 let address = &self.word as *const _ as usize;
                 let location = std::panic::Location::caller();
-                record(<$world as Backend>::current_thread, address, op, location);
+                let label = || self.word.label();
+                record(<$world as Backend>::current_thread, address, label, op, location);
             }
         }
 
@@ -392,7 +413,7 @@ macro_rules! model_world {
             }
 
             fn yield_now() {
-                record(Self::current_thread, 0, || "yield".to_owned(), std::panic::Location::caller());
+                record(Self::current_thread, 0, || None, || "yield".to_owned(), std::panic::Location::caller());
                 $krate::thread::yield_now();
             }
 
@@ -401,7 +422,7 @@ macro_rules! model_world {
             }
 
             fn spin_loop() {
-                record(Self::current_thread, 0, || "spin".to_owned(), std::panic::Location::caller());
+                record(Self::current_thread, 0, || None, || "spin".to_owned(), std::panic::Location::caller());
                 $krate::hint::spin_loop();
             }
 

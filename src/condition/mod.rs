@@ -90,8 +90,14 @@ impl<B: Backend> Condvar<B> {
     /// A condition variable of world `B`.
     pub fn new_in() -> Self {
         Condvar {
-            seq: B::Futex::new(0),
+            seq: B::Futex::new(0).named("condvar"),
         }
+    }
+
+    /// Names the condition variable's word in traces (see
+    /// [`AtomicU32Ops::name`]).
+    pub(crate) fn name(&self, name: &str) {
+        self.seq.name(|| name.to_owned());
     }
 
     /// Unlocks `guard`'s lock, sleeps until notified, and locks again. May
@@ -191,10 +197,19 @@ impl<T> Condition<T> {
 impl<T, B: Backend> Condition<T, B> {
     /// A condition whose lock holds `value`, in world `B`.
     pub fn new_in(value: T) -> Self {
-        Condition {
+        let condition = Condition {
             lock: Lock::new_in(value),
             condvar: Condvar::new_in(),
-        }
+        };
+        condition.name("condition");
+        condition
+    }
+
+    /// Names the condition's lock `<name>.lock` and its waiting word
+    /// `<name>.cond` in traces.
+    pub(crate) fn name(&self, name: &str) {
+        self.lock.name(&format!("{name}.lock"));
+        self.condvar.name(&format!("{name}.cond"));
     }
 
     /// Takes the condition's lock.

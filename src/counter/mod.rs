@@ -72,11 +72,13 @@ impl Default for Counter {
 impl<B: Backend, K: CounterKind> Counter<B, K> {
     /// A counter at zero, of kind `K`, in world `B`.
     pub fn new_in() -> Self {
-        Counter {
+        let counter = Counter {
             lock: RawLock::new_in(),
-            value: B::AtomicU32::new(0),
+            value: B::AtomicU32::new(0).named("counter.value"),
             kind: PhantomData,
-        }
+        };
+        counter.lock.name("counter.lock");
+        counter
     }
 
     /// Adds one, the way kind `K` does it.

@@ -107,8 +107,12 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// An unset event of world `B` and variant `V`.
     pub fn new_in() -> Self {
         Event {
-            condition: Condition::new_in(()),
-            flag: B::AtomicU32::new(UNSET),
+            condition: {
+                let condition = Condition::new_in(());
+                condition.name("event");
+                condition
+            },
+            flag: B::AtomicU32::new(UNSET).named("event.flag"),
             variant: PhantomData,
         }
     }

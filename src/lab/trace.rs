@@ -11,6 +11,10 @@
 //!
 //! A [`Trace`] renders as a per-thread table (one column per thread, as
 //! JetBrains' lincheck prints it) and as a Mermaid `sequenceDiagram`.
+//! Objects carry the names their primitives gave them where they were
+//! created (`queue.lock`, `future.finished`; see
+//! [`AtomicU32Ops::name`](crate::backend::AtomicU32Ops::name)); an unnamed
+//! one is lettered.
 
 use std::cell::RefCell;
 use std::fmt::Write;
@@ -24,8 +28,9 @@ pub struct Event {
     /// The thread, numbered from 0 in order of first appearance (rendered
     /// `T1`, `T2`..., see [`thread_name`]).
     pub thread: usize,
-    /// The object, numbered in order of first use (`A`, `B`, ...); `None`
-    /// for an operation on no object (a yield).
+    /// The object, numbered in order of first use; `None` for an operation
+    /// on no object (a yield). Its label is in [`Trace::objects`]: the name
+    /// its primitive gave it (`queue.lock`), or a letter (`A`, `B`...).
     pub object: Option<usize>,
     /// What was done and what came of it, e.g. `compare_exchange(0 → 1) = Ok(0)`.
     pub op: String,
@@ -53,6 +58,8 @@ struct Log {
     trace: Trace,
     thread_ids: Vec<String>,
     addresses: Vec<usize>,
+    /// Objects lettered so far (those without a name).
+    lettered: usize,
 }
 
 thread_local! {
@@ -108,10 +115,12 @@ pub(crate) fn saw_seq_cst() {
 }
 
 /// Records an operation by `thread` (a label unique while the thread runs)
-/// on the object at `address` (0: none), if tracing.
+/// on the object at `address` (0: none) named `name` (asked at its first
+/// use; unnamed objects are lettered), if tracing.
 pub(crate) fn record(
     thread: impl FnOnce() -> String,
     address: usize,
+    name: impl FnOnce() -> Option<String>,
     op: impl FnOnce() -> String,
     location: &Location<'_>,
 ) {
@@ -128,9 +137,14 @@ pub(crate) fn record(
         let object = (address != 0).then(|| {
             let index = label_index(&mut log.addresses, address);
             if index == log.trace.objects.len() {
-                log.trace
-                    .objects
-                    .push((object_label(index), location.clone()));
+                let label = match name() {
+                    Some(name) => unique(&log.trace.objects, name),
+                    None => {
+                        log.lettered += 1;
+                        object_label(log.lettered - 1)
+                    }
+                };
+                log.trace.objects.push((label, location.clone()));
             }
             index
         });
@@ -151,6 +165,18 @@ fn label_index<T: PartialEq>(labels: &mut Vec<T>, label: T) -> usize {
             labels.len() - 1
         }
     }
+}
+
+/// `name`, or `name[2]`, `name[3]`... if objects of that name came first.
+fn unique(objects: &[(String, String)], name: String) -> String {
+    let taken = |label: &str| objects.iter().any(|(known, _)| known == label);
+    if !taken(&name) {
+        return name;
+    }
+    (2..)
+        .map(|n| format!("{name}[{n}]"))
+        .find(|label| !taken(label))
+        .expect("some number is free")
 }
 
 fn object_label(index: usize) -> String {
@@ -305,14 +331,15 @@ impl Trace {
     }
 
     /// The trace as a Mermaid `sequenceDiagram`: threads and objects are
-    /// participants, each operation an arrow from its thread to its object.
+    /// participants (an object as `O1`, `O2`... shown by its label), each
+    /// operation an arrow from its thread to its object.
     pub fn mermaid(&self) -> String {
         let mut out = String::from("sequenceDiagram\n");
         for thread in 0..self.threads {
             let _ = writeln!(out, "    participant {}", thread_name(thread));
         }
-        for (label, _) in &self.objects {
-            let _ = writeln!(out, "    participant {label}");
+        for (index, (label, _)) in self.objects.iter().enumerate() {
+            let _ = writeln!(out, "    participant O{} as {}", index + 1, sanitize(label));
         }
         for event in &self.events {
             let text = sanitize(&event.op);
@@ -320,9 +347,9 @@ impl Trace {
                 Some(object) => {
                     let _ = writeln!(
                         out,
-                        "    {}->>{}: {text}",
+                        "    {}->>O{}: {text}",
                         thread_name(event.thread),
-                        self.objects[object].0
+                        object + 1
                     );
                 }
                 None => {

@@ -66,8 +66,14 @@ pub fn store_buffering<B: Backend, const SEQ_CST: bool>(_ops: u32) {
         (Ordering::Release, Ordering::Acquire)
     };
     let shared = Arc::new(Flags::<B> {
-        flags: [B::AtomicU32::new(0), B::AtomicU32::new(0)],
-        seen: [B::AtomicU32::new(0), B::AtomicU32::new(0)],
+        flags: [
+            B::AtomicU32::new(0).named("x"),
+            B::AtomicU32::new(0).named("y"),
+        ],
+        seen: [
+            B::AtomicU32::new(0).named("seen[0]"),
+            B::AtomicU32::new(0).named("seen[1]"),
+        ],
         store,
         load,
     });

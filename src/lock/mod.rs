@@ -142,10 +142,15 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// An unlocked lock of world `B` and variant `V`.
     pub fn new_in() -> Self {
         RawLock {
-            state: B::Futex::new(UNLOCKED),
+            state: B::Futex::new(UNLOCKED).named("lock"),
             backoff: false,
             variant: PhantomData,
         }
+    }
+
+    /// Names the lock's word in traces (see [`AtomicU32Ops::name`]).
+    pub(crate) fn name(&self, name: &str) {
+        self.state.name(|| name.to_owned());
     }
 
     /// Takes the lock, parking until it is free.
@@ -420,6 +425,11 @@ impl<T, B: Backend> Lock<T, B> {
     pub fn with_backoff(mut self) -> Self {
         self.raw.backoff = true;
         self
+    }
+
+    /// Names the lock's word in traces (see [`AtomicU32Ops::name`]).
+    pub(crate) fn name(&self, name: &str) {
+        self.raw.name(name);
     }
 
     /// Takes the lock, parking until it is free. Not reentrant: locking

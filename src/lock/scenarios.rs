@@ -40,9 +40,9 @@ struct Exclusion<B: Backend, L> {
 pub fn lock_exclusion<B: Backend, F: LockFamily>(ops: u32) {
     let shared = Arc::new(Exclusion::<B, F::Lock<B>> {
         lock: LockApi::new(),
-        holders: B::AtomicU32::new(0),
-        entries: B::AtomicU32::new(0),
-        data: B::AtomicU32::new(0),
+        holders: B::AtomicU32::new(0).named("holders"),
+        entries: B::AtomicU32::new(0).named("entries"),
+        data: B::AtomicU32::new(0).named("data"),
         ops,
     });
     run_threads::<B, _>(2, &shared, |s, _| {

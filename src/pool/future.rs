@@ -109,6 +109,8 @@ impl<T, B: Backend> Future<T, B> {
             }),
             finished: Condvar::new_in(),
         });
+        slot.state.name("future.lock");
+        slot.finished.name("future.finished");
         let future = Future {
             slot: Arc::clone(&slot),
             pool: Arc::clone(pool),
@@ -299,7 +301,7 @@ pub(super) struct CompletionOrder<B: Backend> {
 impl<B: Backend> CompletionOrder<B> {
     /// Registers with each of `futures` through `V`'s step.
     pub(super) fn new<V: PoolVariant, T>(futures: &[Future<T, B>]) -> CompletionOrder<B> {
-        let queue = Arc::new(Queue::new_in(0));
+        let queue = Arc::new(Queue::new_in(0).named("as_completed"));
         let mut finished = Vec::new();
         for (index, future) in futures.iter().enumerate() {
             let waiter = Waiter {

@@ -209,8 +209,8 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
             "ThreadPool::new: a pool needs at least one worker"
         );
         let inner = Arc::new(Inner {
-            jobs: Queue::new_in(0),
-            completions: B::AtomicU32::new(0),
+            jobs: Queue::new_in(0).named("pool.jobs"),
+            completions: B::AtomicU32::new(0).named("pool.completions"),
             threads: Mutex::new(vec![None; workers]),
         });
         let handles = (0..workers)
@@ -226,12 +226,14 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
                 })
             })
             .collect();
+        let state = Lock::new_in(PoolState {
+            shut_down: false,
+            workers: handles,
+        });
+        state.name("pool.lock");
         ThreadPool {
             inner,
-            state: Lock::new_in(PoolState {
-                shut_down: false,
-                workers: handles,
-            }),
+            state,
             workers,
             variant: PhantomData,
         }

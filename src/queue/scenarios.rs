@@ -37,8 +37,10 @@ impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
         Arc::new(Handoff {
             queue: Q::new(capacity),
             capacity,
-            delivered: (0..words).map(|_| B::AtomicU32::new(0)).collect(),
-            processed: B::AtomicU32::new(0),
+            delivered: (0..words)
+                .map(|_| B::AtomicU32::new(0).named("delivered"))
+                .collect(),
+            processed: B::AtomicU32::new(0).named("processed"),
             ops,
         })
     }

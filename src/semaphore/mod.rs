@@ -173,7 +173,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
             "a semaphore holds at most MAX_PERMITS ({MAX_PERMITS}) permits, not {permits}"
         );
         Semaphore {
-            state: B::Futex::new(permits),
+            state: B::Futex::new(permits).named("semaphore"),
             variant: PhantomData,
         }
     }

@@ -37,7 +37,7 @@ struct Admission<B: Backend, S> {
 pub fn semaphore_admission<B: Backend, F: SemaphoreFamily>(ops: u32) {
     let shared = Arc::new(Admission::<B, F::Semaphore<B>> {
         semaphore: SemaphoreApi::new(SEMAPHORE_PERMITS),
-        inside: B::AtomicU32::new(0),
+        inside: B::AtomicU32::new(0).named("inside"),
         ops,
     });
     run_threads::<B, _>(3, &shared, |s, _| {
