@@ -132,27 +132,25 @@ fn timed<P: Pool>(workers: usize, iters: u64, f: impl Fn(&P)) -> Duration {
     start.elapsed()
 }
 
-fn round_trip<P: Pool>(group: &mut BenchmarkGroup<'_, WallTime>, workers: usize) {
+/// Registers `P` at `workers`, timing `run` on one pool per sample.
+fn case<P: Pool>(group: &mut BenchmarkGroup<'_, WallTime>, workers: usize, run: fn(&P)) {
     let id = BenchmarkId::new(P::NAME, format!("workers-{workers}"));
     group.bench_function(id, |b| {
-        b.iter_custom(|iters| {
-            timed::<P>(workers, iters, |pool| {
-                std::hint::black_box(pool.round_trip(std::hint::black_box(7)));
-            })
-        })
+        b.iter_custom(|iters| timed::<P>(workers, iters, run))
+    });
+}
+
+fn round_trip<P: Pool>(group: &mut BenchmarkGroup<'_, WallTime>, workers: usize) {
+    case::<P>(group, workers, |pool| {
+        std::hint::black_box(pool.round_trip(std::hint::black_box(7)));
     });
 }
 
 fn map<P: Pool>(group: &mut BenchmarkGroup<'_, WallTime>, workers: usize) {
-    let id = BenchmarkId::new(P::NAME, format!("workers-{workers}"));
-    group.bench_function(id, |b| {
-        b.iter_custom(|iters| {
-            timed::<P>(workers, iters, |pool| {
-                let results = pool.map(0..MAP_TASKS);
-                assert_eq!(results.len() as u64, MAP_TASKS);
-                std::hint::black_box(results);
-            })
-        })
+    case::<P>(group, workers, |pool| {
+        let results = pool.map(0..MAP_TASKS);
+        assert_eq!(results.len() as u64, MAP_TASKS);
+        std::hint::black_box(results);
     });
 }
 
