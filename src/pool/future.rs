@@ -15,6 +15,23 @@ use crate::lock::{Lock, LockGuard};
 use crate::queue::Queue;
 
 /// Why a future has no value to give.
+///
+/// ```
+/// use std::time::Duration;
+/// use synclab::{Event, TaskError, ThreadPool};
+/// use std::sync::Arc;
+///
+/// let pool = ThreadPool::new(1);
+/// let gate = Arc::new(Event::new());
+/// let open = Arc::clone(&gate);
+/// let busy = pool.submit(move || open.wait()).unwrap();
+/// let queued = pool.submit(|| 2).unwrap();
+/// assert_eq!(busy.result_timeout(Duration::ZERO), Err(TaskError::TimedOut));
+/// assert!(queued.cancel()); // it had not started
+/// assert_eq!(queued.result(), Err(TaskError::Cancelled));
+/// gate.set();
+/// assert_eq!(busy.result(), Ok(()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TaskError {
     /// The task panicked, with this message: Python's `future.exception()`.
@@ -68,6 +85,8 @@ pub(super) struct Slot<T, B: Backend> {
 }
 
 /// An `as_completed` call waiting for one future: where to say it finished.
+/// Made by the pool and handed to [`PoolVariant::register`]; a variant
+/// passes it on, it never builds one.
 pub struct Waiter<B: Backend> {
     queue: Arc<Queue<usize, B>>,
     index: usize,
@@ -341,6 +360,18 @@ impl<B: Backend> CompletionOrder<B> {
 
 /// The futures of an [`as_completed`](super::ThreadPool::as_completed)
 /// call, in the order they finish.
+///
+/// ```
+/// use synclab::ThreadPool;
+///
+/// let pool = ThreadPool::new(2);
+/// let futures: Vec<_> = (1..=3).map(|n| pool.submit(move || n * 10).unwrap()).collect();
+/// let mut total = 0;
+/// for future in pool.as_completed(&futures) {
+///     total += future.result().unwrap(); // already finished: no wait
+/// }
+/// assert_eq!(total, 60);
+/// ```
 pub struct AsCompleted<'a, T, B: Backend = Std> {
     futures: &'a [Future<T, B>],
     order: CompletionOrder<B>,

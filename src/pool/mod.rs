@@ -80,6 +80,15 @@ impl PoolVariant for Correct {}
 
 /// `submit` or `map` after `shutdown`: the task is refused (Python raises
 /// `RuntimeError`).
+///
+/// ```
+/// use synclab::ThreadPool;
+/// use synclab::pool::ShutDown;
+///
+/// let pool = ThreadPool::new(1);
+/// pool.shutdown(true);
+/// assert_eq!(pool.submit(|| 1).unwrap_err(), ShutDown);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShutDown;
 
@@ -397,7 +406,17 @@ impl<B: Backend, V: PoolVariant> fmt::Debug for ThreadPool<B, V> {
     }
 }
 
-/// The outcomes of a [`ThreadPool::map`], in the order of its items.
+/// The outcomes of a [`ThreadPool::map`], in the order of its items;
+/// dropped before the end, it cancels the tasks not yet started.
+///
+/// ```
+/// use synclab::ThreadPool;
+///
+/// let pool = ThreadPool::new(2);
+/// let mut lengths = pool.map(|word: &str| word.len(), ["a", "bb", "ccc"]).unwrap();
+/// assert_eq!(lengths.next(), Some(Ok(1)));
+/// assert_eq!(lengths.collect::<Vec<_>>(), [Ok(2), Ok(3)]);
+/// ```
 pub struct MapResults<T, B: Backend = Std> {
     futures: Vec<Future<T, B>>,
     /// The next future in input order.
