@@ -147,14 +147,34 @@ fn counterexample(entry: &'static Entry) -> Result<String, String> {
     let failure = run.failure.as_ref().expect("a showcase cell caught");
     let trace = run.trace.as_ref().expect("a showcase cell has a trace");
     Ok(format!(
-        "# {}\n\n{}\n\nCaught by {}: {failure}\n\nThe interleaving ({} steps, {} context switches):\n\n{}",
+        "# {}\n\n{}\n\nCaught by {}: {}\n\nThe interleaving ({} steps, {} context switches):\n\n{}",
         entry.id,
         entry.bug.unwrap_or_default(),
         cell.checker,
+        without_lines(&failure.to_string()),
         trace.events.len(),
         trace.switches(),
         trace.golden_table()
     ))
+}
+
+/// `text` with each source location's line and column taken out
+/// (`src/pool/mod.rs:224:17` becomes `src/pool/mod.rs`), as the golden
+/// table does: an edit that only moves lines changes no golden.
+fn without_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(".rs:") {
+        out.push_str(&rest[..at + 3]);
+        rest = &rest[at + 3..];
+        while let Some(tail) = rest.strip_prefix(':')
+            && tail.starts_with(|c: char| c.is_ascii_digit())
+        {
+            rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The counterexample agrees with its committed snapshot.
