@@ -221,8 +221,9 @@ pub trait AtomicU32Ops: Send + Sync {
 
     /// Names this word in the model worlds' [traces](crate::lab::trace)
     /// (`queue.lock`, `latch.count`): a primitive names its words where it
-    /// creates them, and an enclosing one may rename them. Unnamed words
-    /// are lettered `A`, `B`... Does nothing on real threads.
+    /// creates them, and an enclosing one may rename them, before their
+    /// first operation (the name is read then). Unnamed words are lettered
+    /// `A`, `B`... Does nothing on real threads.
     #[inline]
     fn name(&self, _name: impl FnOnce() -> String) {}
 

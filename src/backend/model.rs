@@ -22,6 +22,14 @@ pub struct Traced<A, B> {
     world: PhantomData<fn() -> B>,
 }
 
+impl<A, B> Drop for Traced<A, B> {
+    /// A word that is gone leaves the trace's objects: a later word at its
+    /// address is another object, with its own name.
+    fn drop(&mut self) {
+        trace::forget(self as *const Self as usize);
+    }
+}
+
 impl<A, B: Backend> Traced<A, B> {
     /// Notes a SeqCst access in the trace (see [`Trace::seq_cst`](crate::lab::trace::Trace)).
     fn ordering(orders: &[Ordering]) {

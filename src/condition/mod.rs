@@ -96,8 +96,8 @@ impl<B: Backend> Condvar<B> {
 
     /// Names the condition variable's word in traces (see
     /// [`AtomicU32Ops::name`]).
-    pub(crate) fn name(&self, name: &str) {
-        self.seq.name(|| name.to_owned());
+    pub(crate) fn name(&self, name: impl FnOnce() -> String) {
+        self.seq.name(name);
     }
 
     /// Unlocks `guard`'s lock, sleeps until notified, and locks again. May
@@ -208,8 +208,8 @@ impl<T, B: Backend> Condition<T, B> {
     /// Names the condition's lock `<name>.lock` and its waiting word
     /// `<name>.cond` in traces.
     pub(crate) fn name(&self, name: &str) {
-        self.lock.name(&format!("{name}.lock"));
-        self.condvar.name(&format!("{name}.cond"));
+        self.lock.name(|| format!("{name}.lock"));
+        self.condvar.name(|| format!("{name}.cond"));
     }
 
     /// Takes the condition's lock.

@@ -77,7 +77,7 @@ impl<B: Backend, K: CounterKind> Counter<B, K> {
             value: B::AtomicU32::new(0).named("counter.value"),
             kind: PhantomData,
         };
-        counter.lock.name("counter.lock");
+        counter.lock.name(|| "counter.lock".to_owned());
         counter
     }
 

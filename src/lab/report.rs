@@ -118,7 +118,8 @@ pub struct JsonFailure {
 pub struct JsonEvent {
     /// `T1`, `T2`, ...
     pub thread: String,
-    /// `A`, `B`, ... or `null`.
+    /// The object's label (`queue.lock`, or a letter for an unnamed word),
+    /// or `null`.
     pub object: Option<String>,
     /// The operation and its result.
     pub op: String,

@@ -12,9 +12,10 @@
 //! A [`Trace`] renders as a per-thread table (one column per thread, as
 //! JetBrains' lincheck prints it) and as a Mermaid `sequenceDiagram`.
 //! Objects carry the names their primitives gave them where they were
-//! created (`queue.lock`, `future.finished`; see
-//! [`AtomicU32Ops::name`](crate::backend::AtomicU32Ops::name)); an unnamed
-//! one is lettered.
+//! created (`queue.lock`, `future2.finished`; see
+//! [`AtomicU32Ops::name`](crate::backend::AtomicU32Ops::name)), read at
+//! their first operation; an unnamed one is lettered. A second object of
+//! the same name, by first use, is `name[2]`.
 
 use std::cell::RefCell;
 use std::fmt::Write;
@@ -114,6 +115,19 @@ pub(crate) fn saw_seq_cst() {
     });
 }
 
+/// Forgets the object at `address`, if tracing: it is gone, and a later
+/// one at the same address is another object.
+pub(crate) fn forget(address: usize) {
+    LOG.with(|log| {
+        if let Ok(mut log) = log.try_borrow_mut()
+            && let Some(log) = log.as_mut()
+            && let Some(known) = log.addresses.iter_mut().find(|known| **known == address)
+        {
+            *known = 0; // no object lives at 0
+        }
+    });
+}
+
 /// Records an operation by `thread` (a label unique while the thread runs)
 /// on the object at `address` (0: none) named `name` (asked at its first
 /// use; unnamed objects are lettered), if tracing.
@@ -137,12 +151,16 @@ pub(crate) fn record(
         let object = (address != 0).then(|| {
             let index = label_index(&mut log.addresses, address);
             if index == log.trace.objects.len() {
-                let label = match name() {
-                    Some(name) => unique(&log.trace.objects, name),
-                    None => {
+                let objects = &log.trace.objects;
+                let label = match name().filter(|name| !name.is_empty()) {
+                    Some(name) => unique(objects, name),
+                    None => loop {
                         log.lettered += 1;
-                        object_label(log.lettered - 1)
-                    }
+                        let letter = object_label(log.lettered - 1);
+                        if !objects.iter().any(|(known, _)| *known == letter) {
+                            break letter;
+                        }
+                    },
                 };
                 log.trace.objects.push((label, location.clone()));
             }
@@ -375,4 +393,44 @@ fn sanitize(text: &str) -> String {
 /// A location without the `src/` prefix, for narrow columns.
 fn short(location: &str) -> &str {
     location.strip_prefix("src/").unwrap_or(location)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Named objects keep their names, a second of a name is told apart, a
+    /// letter never takes a name already given (nor a name a letter), an
+    /// empty name is lettered, and a word that is gone leaves its address
+    /// to another object.
+    #[test]
+    fn objects_are_named_lettered_and_told_apart() {
+        let here = Location::caller();
+        let ((), trace) = traced(|| {
+            let op = |address: usize, name: Option<&str>| {
+                let name = || name.map(str::to_owned);
+                record(|| "t".to_owned(), address, name, || "load".to_owned(), here);
+            };
+            op(8, Some("lock"));
+            op(16, Some("lock"));
+            op(24, None);
+            op(32, Some("A"));
+            op(40, Some(""));
+            op(8, None);
+            forget(8);
+            op(8, Some("queue.lock"));
+        });
+        let trace = trace.expect("recorded");
+        let labels: Vec<&str> = trace
+            .objects
+            .iter()
+            .map(|(label, _)| label.as_str())
+            .collect();
+        assert_eq!(labels, ["lock", "lock[2]", "A", "A[2]", "B", "queue.lock"]);
+        assert_eq!(trace.events[5].object, Some(0), "before it was forgotten");
+        assert_eq!(trace.events[6].object, Some(5));
+        let mermaid = trace.mermaid();
+        assert!(mermaid.contains("participant O2 as lock[2]"), "{mermaid}");
+        assert!(mermaid.contains("T1->>O6: load"), "{mermaid}");
+    }
 }

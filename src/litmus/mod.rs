@@ -71,8 +71,8 @@ pub fn store_buffering<B: Backend, const SEQ_CST: bool>(_ops: u32) {
             B::AtomicU32::new(0).named("y"),
         ],
         seen: [
-            B::AtomicU32::new(0).named("seen[0]"),
-            B::AtomicU32::new(0).named("seen[1]"),
+            B::AtomicU32::new(0).named("r0"),
+            B::AtomicU32::new(0).named("r1"),
         ],
         store,
         load,

@@ -149,8 +149,8 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     }
 
     /// Names the lock's word in traces (see [`AtomicU32Ops::name`]).
-    pub(crate) fn name(&self, name: &str) {
-        self.state.name(|| name.to_owned());
+    pub(crate) fn name(&self, name: impl FnOnce() -> String) {
+        self.state.name(name);
     }
 
     /// Takes the lock, parking until it is free.
@@ -428,7 +428,7 @@ impl<T, B: Backend> Lock<T, B> {
     }
 
     /// Names the lock's word in traces (see [`AtomicU32Ops::name`]).
-    pub(crate) fn name(&self, name: &str) {
+    pub(crate) fn name(&self, name: impl FnOnce() -> String) {
         self.raw.name(name);
     }
 

@@ -128,8 +128,12 @@ impl<T, B: Backend> Future<T, B> {
             }),
             finished: Condvar::new_in(),
         });
-        slot.state.name("future.lock");
-        slot.finished.name("future.finished");
+        let number = pool
+            .submitted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        slot.state.name(|| format!("future{number}.lock"));
+        slot.finished.name(|| format!("future{number}.finished"));
         let future = Future {
             slot: Arc::clone(&slot),
             pool: Arc::clone(pool),

@@ -115,6 +115,9 @@ pub(crate) struct Inner<B: Backend> {
     /// the pool's own workers. Bookkeeping, not part of the primitive's
     /// synchronization, so a std `Mutex` the checkers do not explore.
     threads: Mutex<Vec<Option<String>>>,
+    /// Futures made so far: the number in each one's name in traces
+    /// (`future2.lock`). Bookkeeping too.
+    submitted: std::sync::atomic::AtomicUsize,
 }
 
 impl<B: Backend> Inner<B> {
@@ -221,6 +224,7 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
             jobs: Queue::new_in(0).named("pool.jobs"),
             completions: B::AtomicU32::new(0).named("pool.completions"),
             threads: Mutex::new(vec![None; workers]),
+            submitted: std::sync::atomic::AtomicUsize::new(0),
         });
         let handles = (0..workers)
             .map(|index| {
@@ -239,7 +243,7 @@ impl<B: Backend, V: PoolVariant> ThreadPool<B, V> {
             shut_down: false,
             workers: handles,
         });
-        state.name("pool.lock");
+        state.name(|| "pool.lock".to_owned());
         ThreadPool {
             inner,
             state,

@@ -188,10 +188,10 @@ impl<T, B: Backend, V: QueueVariant> Queue<T, B, V> {
     /// This queue, its words named `<name>.lock`, `<name>.not_empty`... in
     /// traces (see [`AtomicU32Ops::name`]).
     pub(crate) fn named(self, name: &str) -> Self {
-        self.state.name(&format!("{name}.lock"));
-        self.not_empty.name(&format!("{name}.not_empty"));
-        self.not_full.name(&format!("{name}.not_full"));
-        self.all_done.name(&format!("{name}.all_done"));
+        self.state.name(|| format!("{name}.lock"));
+        self.not_empty.name(|| format!("{name}.not_empty"));
+        self.not_full.name(|| format!("{name}.not_full"));
+        self.all_done.name(|| format!("{name}.all_done"));
         self.unfinished.name(|| format!("{name}.unfinished"));
         self.len_hint.name(|| format!("{name}.len"));
         self

@@ -38,7 +38,7 @@ impl<B: Backend, Q: QueueApi> Handoff<B, Q> {
             queue: Q::new(capacity),
             capacity,
             delivered: (0..words)
-                .map(|_| B::AtomicU32::new(0).named("delivered"))
+                .map(|word| B::AtomicU32::new(0).named(&format!("delivered[{word}]")))
                 .collect(),
             processed: B::AtomicU32::new(0).named("processed"),
             ops,
