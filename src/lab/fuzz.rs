@@ -18,7 +18,7 @@ use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_s
 
 use super::Budget;
 pub use super::checkers::shrink::ByteScheduler;
-use super::checkers::shrink::{shrink, shrinkable};
+use super::checkers::shrink::{Recording, shrink, shrinkable};
 use super::checkers::shuttle as lab_shuttle;
 use super::failure::{Failure, FailureKind};
 use super::kernel::{self, Modelling};
@@ -71,7 +71,7 @@ pub fn run_schedule(
     bytes: &[u8],
 ) -> Option<ScheduleFailure> {
     let recorded = Arc::new(Mutex::new(Schedule::new(0)));
-    let scheduler = ByteScheduler::new(bytes, Arc::clone(&recorded));
+    let scheduler = Recording::new(ByteScheduler::new(bytes), Arc::clone(&recorded));
     let (failure, trace) = run_once(scenario, modelling, scheduler)?;
     let schedule = recorded
         .lock()

@@ -9,18 +9,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::TaskError;
-use super::spec::PoolModel;
+use super::spec::{PoolModel, returning};
 use crate::backend::Backend;
 use crate::ensure;
 use crate::kinds::{FutureApi, Outcome, PoolApi, PoolFamily, Task, model};
 use crate::lab::checkers::Subject;
 use crate::lab::failure::Bug;
 use crate::worlds;
-
-/// A task that returns `value`.
-fn returning(value: u32) -> Task {
-    Box::new(move || value)
-}
 
 /// Submits `task` to a pool that is not shut down.
 fn submit<P: PoolApi>(pool: &P, task: Task) -> P::Future {

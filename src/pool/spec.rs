@@ -192,9 +192,14 @@ impl<P: PoolApi> Harness<P> {
     }
 }
 
+/// A task that returns `value`.
+pub(crate) fn returning(value: u32) -> Task {
+    Box::new(move || value)
+}
+
 /// Tasks `0..n`, task `i` returning `i`.
 fn tasks(n: u32) -> Vec<Task> {
-    (0..n).map(|i| Box::new(move || i) as Task).collect()
+    (0..n).map(returning).collect()
 }
 
 /// Performs `op` on `harness`'s pool in world `B` and returns what it
@@ -206,7 +211,7 @@ pub fn perform<B: Backend, P: PoolApi>(harness: &Harness<P>, op: &PoolOp) -> Poo
         Some(future) => harness.idle_then::<B>(|| ask(&future)),
     };
     match *op {
-        PoolOp::Submit(value) => match pool.submit(Box::new(move || value)) {
+        PoolOp::Submit(value) => match pool.submit(returning(value)) {
             Some(future) => {
                 let mut futures = harness
                     .futures

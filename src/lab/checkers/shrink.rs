@@ -83,21 +83,21 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     }
 }
 
-/// A shuttle scheduler for one execution that follows a plan, and records
-/// what it did as a shuttle [`Schedule`], which `shuttle::replay` and
-/// `synclab replay --schedule` replay. The plan is the fuzzer's bytes, each
-/// picking one of the runnable tasks (the fuzz targets), or a list of tasks,
-/// each taken where it can run (the shrink's lenient replay). Off the plan
-/// it keeps the running task while it can (switching on a yield), so every
-/// execution runs to its end. Its random values are 0: the lab's scenarios
-/// draw none (a scenario of yours that draws from `shuttle::rand` may
-/// replay differently).
+/// A shuttle scheduler for one execution that follows a plan. The plan is
+/// the fuzzer's bytes, each picking one of the runnable tasks (the fuzz
+/// targets), or a list of tasks, each taken where it can run (the shrink's
+/// lenient replay). Off the plan it keeps the running task while it can
+/// (switching on a yield), so every execution runs to its end. Its random
+/// values are 0: the lab's scenarios draw none (a scenario of yours that
+/// draws from `shuttle::rand` may replay differently). The lab runs it
+/// recording what it did as a shuttle [`Schedule`] (as it records the
+/// random and PCT schedulers), which `shuttle::replay` and `synclab replay
+/// --schedule` replay.
 #[derive(Debug)]
 pub struct ByteScheduler {
     plan: Plan,
     next: usize,
     started: bool,
-    recorded: Recorded,
 }
 
 /// What a [`ByteScheduler`] follows.
@@ -108,29 +108,23 @@ enum Plan {
 }
 
 impl ByteScheduler {
-    /// A scheduler for one execution, deciding by `bytes`, recording into
-    /// `recorded`.
-    pub fn new(bytes: &[u8], recorded: Arc<Mutex<Schedule>>) -> Self {
-        Self::following(Plan::Bytes(bytes.to_vec()), recorded)
+    /// A scheduler for one execution, deciding by `bytes`.
+    pub fn new(bytes: &[u8]) -> Self {
+        Self::following(Plan::Bytes(bytes.to_vec()))
     }
 
-    fn following(plan: Plan, recorded: Recorded) -> Self {
+    fn following(plan: Plan) -> Self {
         ByteScheduler {
             plan,
             next: 0,
             started: false,
-            recorded,
         }
     }
 }
 
 impl Scheduler for ByteScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
-        if std::mem::replace(&mut self.started, true) {
-            return None;
-        }
-        record(&self.recorded, |schedule| *schedule = Schedule::new(0));
-        Some(Schedule::new(0))
+        (!std::mem::replace(&mut self.started, true)).then(|| Schedule::new(0))
     }
 
     fn next_task(
@@ -149,13 +143,10 @@ impl Scheduler for ByteScheduler {
                 .filter(|&task| runnable.iter().any(|t| t.id() == task)),
         };
         self.next += 1;
-        let task = planned.unwrap_or_else(|| off_plan(runnable, current, is_yielding));
-        record(&self.recorded, |schedule| schedule.push_task(task));
-        Some(task)
+        Some(planned.unwrap_or_else(|| off_plan(runnable, current, is_yielding)))
     }
 
     fn next_u64(&mut self) -> u64 {
-        record(&self.recorded, Schedule::push_random);
         0
     }
 }
@@ -219,7 +210,10 @@ fn replay(
     plan: Vec<TaskId>,
 ) -> (Option<Failure>, Option<Trace>, Schedule) {
     let recorded = Arc::new(Mutex::new(Schedule::new(0)));
-    let scheduler = ByteScheduler::following(Plan::Tasks(plan), Arc::clone(&recorded));
+    let scheduler = Recording::new(
+        ByteScheduler::following(Plan::Tasks(plan)),
+        Arc::clone(&recorded),
+    );
     let (outcome, trace) = trace::traced(|| {
         kernel::modelled(modelling, || {
             lab_shuttle::run_quietly(scheduler, move || scenario(ops))
