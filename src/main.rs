@@ -58,6 +58,10 @@ enum Command {
     Explain {
         /// The variant's id, e.g. `lock-relaxed`.
         variant: String,
+        /// Also show the raw trace: every recorded atomic access, futex
+        /// wait and wake, with its source location.
+        #[arg(long)]
+        raw: bool,
     },
     /// Summarize criterion's saved estimates over repeated runs (after
     /// `benches/report.sh`) as Markdown: a table per group, and the speed
@@ -107,6 +111,10 @@ enum Command {
         schedules: Option<usize>,
         #[command(flatten)]
         modelling: ModellingArgs,
+        /// Also show the raw trace: every recorded atomic access, futex
+        /// wait and wake, with its source location.
+        #[arg(long)]
+        raw: bool,
     },
 }
 
@@ -166,7 +174,7 @@ fn main() -> ExitCode {
             let budget = modelling.apply(Budget::default().replaying(seed, iterations));
             run(&filters, &checkers, json, &budget, jobs)
         }
-        Command::Explain { variant } => explain(&variant),
+        Command::Explain { variant, raw } => explain(&variant, raw),
         Command::BenchSummary { runs } => match bench_summary::read(&runs) {
             Ok(runs) => {
                 print!("{}", bench_summary::report(&runs));
@@ -201,11 +209,12 @@ fn main() -> ExitCode {
             seed,
             schedules,
             modelling,
+            raw,
         } => match (checker, schedule) {
-            (_, Some(schedule)) => replay_schedule(&variant, &schedule, modelling),
+            (_, Some(schedule)) => replay_schedule(&variant, &schedule, modelling, raw),
             (Some(checker), None) => {
                 let budget = modelling.apply(Budget::default().replaying(seed, schedules));
-                replay(&variant, checker, &budget)
+                replay(&variant, checker, &budget, raw)
             }
             (None, None) => unreachable!("clap requires --checker or --schedule"),
         },
@@ -301,17 +310,29 @@ fn write_reports(cells: &[Cell]) {
     }
 }
 
-fn explain(id: &str) -> ExitCode {
+fn explain(id: &str, raw: bool) -> ExitCode {
     let entry = match variant(id) {
         Ok(entry) => entry,
         Err(code) => return code,
     };
     let cells = runner::explain(entry, &Budget::default());
     println!("{}", report::story(&cells, entry));
+    if raw {
+        let trace = runner::showcase(&cells, entry).and_then(|c| c.run.as_ref()?.trace.as_ref());
+        print_raw(trace);
+    }
     ExitCode::SUCCESS
 }
 
-fn replay(id: &str, checker: Checker, budget: &Budget) -> ExitCode {
+/// The raw trace, for `--raw`.
+fn print_raw(trace: Option<&synclab::lab::trace::Trace>) {
+    match trace {
+        Some(trace) => println!("The raw trace:\n\n{}", trace.raw_table()),
+        None => println!("No trace was recorded."),
+    }
+}
+
+fn replay(id: &str, checker: Checker, budget: &Budget, raw: bool) -> ExitCode {
     let entry = match variant(id) {
         Ok(entry) => entry,
         Err(code) => return code,
@@ -337,12 +358,15 @@ fn replay(id: &str, checker: Checker, budget: &Budget) -> ExitCode {
             if let Some(trace) = &run.trace {
                 println!("{}\n```mermaid\n{}```", trace.table(), trace.mermaid());
             }
+            if raw {
+                print_raw(run.trace.as_ref());
+            }
             ExitCode::SUCCESS
         }
     }
 }
 
-fn replay_schedule(id: &str, encoded: &str, modelling: ModellingArgs) -> ExitCode {
+fn replay_schedule(id: &str, encoded: &str, modelling: ModellingArgs, raw: bool) -> ExitCode {
     let entry = match variant(id) {
         Ok(entry) => entry,
         Err(code) => return code,
@@ -360,6 +384,9 @@ fn replay_schedule(id: &str, encoded: &str, modelling: ModellingArgs) -> ExitCod
         }
         Ok(Some(found)) => {
             println!("{found}");
+            if raw {
+                print_raw(found.trace.as_ref());
+            }
             ExitCode::SUCCESS
         }
     }

@@ -147,14 +147,14 @@ fn counterexample(entry: &'static Entry) -> Result<String, String> {
     let failure = run.failure.as_ref().expect("a showcase cell caught");
     let trace = run.trace.as_ref().expect("a showcase cell has a trace");
     Ok(format!(
-        "# {}\n\n{}\n\nCaught by {}: {}\n\nThe interleaving ({} steps, {} context switches):\n\n{}",
+        "# {}\n\n{}\n\nCaught by {}: {}\n\nThe interleaving ({} context switches):\n\n{}\n```mermaid\n{}```\n",
         entry.id,
         entry.bug.unwrap_or_default(),
         cell.checker,
         without_lines(&failure.to_string()),
-        trace.events.len(),
         trace.switches(),
-        trace.golden_table()
+        trace.table(),
+        trace.mermaid()
     ))
 }
 

@@ -161,6 +161,7 @@ fn replay_reproduces_a_shuttle_failure() {
         .split(' ')
         .collect();
     assert_eq!(args[0], "replay");
+    let args: Vec<&str> = args.into_iter().chain(["--raw"]).collect();
     let replayed = synclab(&args, "replayed");
     assert!(replayed.status.success(), "{}", stdout(&replayed));
     let text = stdout(&replayed);
@@ -168,10 +169,21 @@ fn replay_reproduces_a_shuttle_failure() {
         text.contains(failure["message"].as_str().unwrap()),
         "{text}"
     );
-    let steps = failure["trace"].as_array().unwrap().len();
+    // The same readable trace, row for row, and with --raw the same raw one.
+    let (readable, raw) = text.split_once("The raw trace:").expect("--raw shows it");
+    let steps = failure["steps"].as_array().unwrap();
+    for (number, step) in steps.iter().enumerate() {
+        let row = format!("| {} |", number + 1);
+        let said = step["text"].as_str().unwrap();
+        assert!(
+            readable.lines().any(|l| l.starts_with(&row) && l.contains(said)),
+            "row {row} `{said}` of the JSON's steps: {readable}"
+        );
+    }
+    let events = failure["trace"].as_array().unwrap().len();
     assert!(
-        text.contains(&format!("| {steps} |")),
-        "the same {steps}-step trace: {text}"
+        raw.contains(&format!("| {events} |")) && !raw.contains(&format!("| {} |", events + 1)),
+        "the same {events}-event raw trace: {raw}"
     );
 }
 

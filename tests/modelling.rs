@@ -241,7 +241,10 @@ fn a_deadlock_report_names_the_kernel_thread() {
     );
     let trace = run.trace.unwrap();
     assert!(
-        trace.events.iter().any(|e| e.op.starts_with("times out")),
+        trace
+            .events
+            .iter()
+            .any(|e| matches!(e.access, synclab::lab::trace::Access::TimesOut { .. })),
         "{trace:?}"
     );
 }

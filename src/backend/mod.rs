@@ -41,6 +41,9 @@ mod model;
 mod std_world;
 mod threads;
 
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::Location;
 use std::time::{Duration, Instant};
 
 pub use cell::{UntrackedCell, UntrackedPtr};
@@ -48,6 +51,8 @@ pub use model::{
     Loom, LoomFutex, LoomJoinHandle, Shuttle, ShuttleFutex, ShuttleJoinHandle, Traced,
 };
 pub use std_world::{Std, StdFutex, StdJoinHandle};
+
+pub use crate::lab::trace::Role;
 pub use threads::{run_threads, spawn_threads};
 
 /// Instantiates a generic scenario for the three worlds.
@@ -88,6 +93,11 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// Real threads profit from a short spin; under a model checker every spin
     /// is another scheduling point to explore, so the models set this to 0.
     const SPIN_LIMIT: u32;
+
+    /// Whether this world records [traces](crate::lab::trace): the model
+    /// worlds do, real threads do not (an [`Operation`] then costs
+    /// nothing).
+    const TRACES: bool = false;
 
     /// A 32-bit atomic integer of this world.
     type AtomicU32: AtomicU32Ops;
@@ -163,6 +173,79 @@ pub trait Backend: Sized + Send + Sync + 'static {
     fn expired(deadline: Deadline) -> bool;
 }
 
+/// A public operation of a primitive, as the model worlds' traces show
+/// it: the readable trace groups the steps a thread takes between
+/// [`Operation::begin`] and the operation's end under its call (`put(2)`)
+/// and shows its result (`get() → 1`). An operation inside another (the
+/// lock a queue's `put` takes) is not shown: only the outermost is.
+///
+/// On real threads ([`Backend::TRACES`] false) it does nothing and costs
+/// nothing.
+///
+/// ```
+/// use synclab::backend::{Backend, Operation, Std};
+///
+/// fn get(slot: &std::sync::atomic::AtomicU32) -> u32 {
+///     let op = Operation::<Std>::begin(|| "get()".to_owned());
+///     op.returns(slot.load(std::sync::atomic::Ordering::Acquire))
+/// }
+/// # assert_eq!(get(&std::sync::atomic::AtomicU32::new(7)), 7);
+/// ```
+#[must_use = "the operation ends when this is dropped"]
+pub struct Operation<B: Backend> {
+    /// Whether its beginning was traced (and so its end must be).
+    open: bool,
+    location: &'static Location<'static>,
+    world: PhantomData<fn() -> B>,
+}
+
+impl<B: Backend> Operation<B> {
+    /// Begins the operation `call` (its name and arguments, `put(2)`, made
+    /// only when traced); it ends when the returned value is dropped or
+    /// [`returns`](Operation::returns).
+    #[inline]
+    #[track_caller]
+    pub fn begin(call: impl FnOnce() -> String) -> Self {
+        let location = Location::caller();
+        if B::TRACES {
+            crate::lab::trace::begin(B::current_thread, call, location);
+        }
+        Operation {
+            open: B::TRACES,
+            location,
+            world: PhantomData,
+        }
+    }
+
+    /// Ends the operation with `result`, shown as `Debug` prints it, and
+    /// hands `result` back.
+    #[inline]
+    pub fn returns<R: fmt::Debug>(mut self, result: R) -> R {
+        if self.open {
+            self.open = false;
+            crate::lab::trace::end(
+                B::current_thread,
+                || Some(format!("{result:?}")),
+                self.location,
+            );
+        }
+        result
+    }
+}
+
+impl<B: Backend> Drop for Operation<B> {
+    /// Ends the operation without a result to show (`panics` while
+    /// unwinding; nothing where the world's guards are abandoned, as
+    /// loom's are once its model is over).
+    #[inline]
+    fn drop(&mut self) {
+        if self.open && !B::abandon_guards() {
+            let result = || std::thread::panicking().then(|| "panics".to_owned());
+            crate::lab::trace::end(B::current_thread, result, self.location);
+        }
+    }
+}
+
 /// Spins with exponential backoff while `blocked()` holds, for at most
 /// about `B::SPIN_LIMIT` spin hints and then a few yields (crossbeam's
 /// `Backoff` shape); returns whether it stopped because `blocked()` turned
@@ -226,6 +309,29 @@ pub trait AtomicU32Ops: Send + Sync {
     /// `A`, `B`... Does nothing on real threads.
     #[inline]
     fn name(&self, _name: impl FnOnce() -> String) {}
+
+    /// Says what this word is for, so that the readable trace tells its
+    /// operations as a person would ([`Role::Lock`]: `takes`, `releases`;
+    /// [`Role::Signal`]: only its sleeps and wakes). Words are
+    /// [`Role::Value`]s until told otherwise. Does nothing on real threads.
+    #[inline]
+    fn role(&self, _role: Role) {}
+
+    /// This word, playing `role` (see [`AtomicU32Ops::role`]).
+    ///
+    /// ```
+    /// use synclab::backend::{AtomicU32Ops, Backend, Role, Std};
+    ///
+    /// let state = <Std as Backend>::Futex::new(0).named("spinlock").playing(Role::Lock);
+    /// ```
+    #[inline]
+    fn playing(self, role: Role) -> Self
+    where
+        Self: Sized,
+    {
+        self.role(role);
+        self
+    }
 
     /// This word, [named](AtomicU32Ops::name) `name`.
     ///
@@ -417,6 +523,10 @@ macro_rules! delegate_atomic_u32 {
                 #[inline]
                 fn name(&self, name: impl FnOnce() -> String) {
                     self.$field.name(name)
+                }
+                #[inline]
+                fn role(&self, role: $crate::backend::Role) {
+                    self.$field.role(role)
                 }
             )?
         }

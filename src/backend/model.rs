@@ -10,15 +10,15 @@ use std::time::Instant;
 use super::threads::JoinDuty;
 use super::{AtomicU32Ops, Backend, CellOps, MutPtrOps, Ordering, UntrackedCell};
 use crate::lab::kernel::{self, End, Sleeps};
-use crate::lab::trace;
+use crate::lab::trace::{self, Access, Role};
 
 /// An atomic that records each operation into the current
 /// [trace](crate::lab::trace): the atomic of the model worlds.
 #[derive(Debug)]
 pub struct Traced<A, B> {
     inner: A,
-    /// Its name in traces, if a primitive gave it one.
-    name: std::sync::Mutex<Option<String>>,
+    /// Its name in traces, if a primitive gave it one, and its role.
+    label: std::sync::Mutex<(Option<String>, Role)>,
     world: PhantomData<fn() -> B>,
 }
 
@@ -39,22 +39,25 @@ impl<A, B: Backend> Traced<A, B> {
     }
 
     #[track_caller]
-    fn note(&self, op: impl FnOnce() -> String) {
-        record(
+    fn note(&self, access: impl FnOnce() -> Access) {
+        trace::record(
             B::current_thread,
             self as *const Self as usize,
             || self.label(),
-            op,
+            access,
             Location::caller(),
         );
     }
 
-    /// Its name, if it has one.
-    fn label(&self) -> Option<String> {
-        self.name
+    /// Its name, if it has one, and its role.
+    fn label(&self) -> (Option<String>, Role) {
+        self.labelled().clone()
+    }
+
+    fn labelled(&self) -> std::sync::MutexGuard<'_, (Option<String>, Role)> {
+        self.label
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 }
 
@@ -62,25 +65,25 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
     fn new(value: u32) -> Self {
         Traced {
             inner: A::new(value),
-            name: std::sync::Mutex::new(None),
+            label: std::sync::Mutex::new((None, Role::Value)),
             world: PhantomData,
         }
     }
     fn load(&self, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let value = self.inner.load(order);
-        self.note(|| format!("load = {value}"));
+        self.note(|| Access::Load { value });
         value
     }
     fn store(&self, value: u32, order: Ordering) {
         Self::ordering(&[order]);
         self.inner.store(value, order);
-        self.note(|| format!("store {value}"));
+        self.note(|| Access::Store { value });
     }
     fn swap(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.swap(value, order);
-        self.note(|| format!("swap {value} = {old}"));
+        self.note(|| Access::Swap { new: value, old });
         old
     }
     fn compare_exchange(
@@ -92,35 +95,36 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
     ) -> Result<u32, u32> {
         Self::ordering(&[success, failure]);
         let result = self.inner.compare_exchange(current, new, success, failure);
-        self.note(|| match result {
-            Ok(_) => format!("cas {current} → {new}: ok"),
-            Err(actual) => format!("cas {current} → {new}: fails, is {actual}"),
+        self.note(|| Access::Cas {
+            current,
+            new,
+            actual: result.unwrap_or_else(|actual| actual),
         });
         result
     }
     fn fetch_add(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.fetch_add(value, order);
-        self.note(|| format!("fetch_add {value} = {old}"));
+        self.note(|| Access::FetchAdd { by: value, old });
         old
     }
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.fetch_sub(value, order);
-        self.note(|| format!("fetch_sub {value} = {old}"));
+        self.note(|| Access::FetchSub { by: value, old });
         old
     }
     fn fetch_or(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.fetch_or(value, order);
-        self.note(|| format!("fetch_or {value:#x} = {old:#x}"));
+        self.note(|| Access::FetchOr { bits: value, old });
         old
     }
     fn name(&self, name: impl FnOnce() -> String) {
-        *self
-            .name
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(name());
+        self.labelled().0 = Some(name());
+    }
+    fn role(&self, role: Role) {
+        self.labelled().1 = role;
     }
 }
 
@@ -183,23 +187,23 @@ impl<C> Waits<C> {
     }
 
     /// Ends the sleep at `index` of the queue as `end`; returns its condvar,
-    /// to be notified. A timeout or a spurious wakeup is traced now, in the
-    /// sleeper's column (a wake is traced by its waker).
-    fn end_at(&mut self, index: usize, end: End) -> Option<Arc<C>> {
+    /// to be notified, and its thread. A timeout or a spurious wakeup is
+    /// traced now, in the sleeper's column (a wake is traced by its waker).
+    fn end_at(&mut self, index: usize, end: End) -> Option<(Arc<C>, String)> {
         let sleeper = self.asleep.remove(index)?;
         kernel::ended(sleeper.ticket, end);
         if end != End::Woken {
             let Sleeper { thread, .. } = &sleeper;
-            record(
+            trace::record(
                 || thread.clone(),
                 sleeper.address,
-                || None, // its wait named it
-                || ended_note(end),
+                || (None, Role::Value), // its wait named it
+                || ended_access(end),
                 sleeper.location,
             );
         }
         self.ended.push((sleeper.ticket, end));
-        Some(sleeper.wake)
+        Some((sleeper.wake, sleeper.thread))
     }
 
     /// How `ticket`'s sleep ended, once it has.
@@ -209,22 +213,13 @@ impl<C> Waits<C> {
     }
 }
 
-/// Records a model operation in the trace.
-fn record(
-    thread: impl FnOnce() -> String,
-    address: usize,
-    label: impl FnOnce() -> Option<String>,
-    op: impl FnOnce() -> String,
-    location: &Location<'_>,
-) {
-    trace::record(thread, address, label, op, location);
-}
-
 /// What a sleeper's trace says when the kernel ends its sleep.
-fn ended_note(end: End) -> String {
+fn ended_access(end: End) -> Access {
     match end {
-        End::TimedOut => format!("times out (virtual time {:?})", kernel::clock()),
-        _ => "wakes spuriously (no wake was sent)".to_owned(),
+        End::TimedOut => Access::TimesOut {
+            at: format!("{:?}", kernel::clock()),
+        },
+        _ => Access::Spurious,
     }
 }
 
@@ -270,7 +265,7 @@ macro_rules! model_world {
             fn end(&self, ticket: u64, end: End) {
                 let mut waits = self.lock();
                 let at = waits.asleep.iter().position(|s| s.ticket == ticket);
-                if let Some(wake) = at.and_then(|at| waits.end_at(at, end)) {
+                if let Some((wake, _)) = at.and_then(|at| waits.end_at(at, end)) {
                     wake.notify_one();
                 }
             }
@@ -287,11 +282,21 @@ macro_rules! model_world {
             }
 
             #[track_caller]
-            fn note(&self, op: impl FnOnce() -> String) {
+            fn note(&self, access: impl FnOnce() -> Access) {
                 let address = &self.word as *const _ as usize;
                 let location = std::panic::Location::caller();
                 let label = || self.word.label();
-                record(<$world as Backend>::current_thread, address, label, op, location);
+                trace::record(<$world as Backend>::current_thread, address, label, access, location);
+            }
+
+            /// Traces a wake that woke the threads `woken`.
+            #[track_caller]
+            fn note_wake(&self, all: bool, woken: &[String]) {
+                let address = &self.word as *const _ as usize;
+                let location = std::panic::Location::caller();
+                let label = || self.word.label();
+                let thread = <$world as Backend>::current_thread;
+                trace::record_wake(thread, address, label, all, woken, location);
             }
         }
 
@@ -313,7 +318,7 @@ macro_rules! model_world {
                 // futex_wait in the kernel's futex code): a waiter sees the
                 // new value or is queued before the waker looks.
                 if self.word.inner.load(super::Ordering::Relaxed) != expected {
-                    self.note(|| format!("wait while {expected}: changed, no sleep"));
+                    self.note(|| Access::NoSleep { expected });
                     return true;
                 }
                 let ticket = kernel::ticket();
@@ -325,7 +330,7 @@ macro_rules! model_world {
                     address: &self.word as *const _ as usize,
                     location: std::panic::Location::caller(),
                 });
-                self.note(|| format!("wait while {expected}: sleeps"));
+                self.note(|| Access::Sleeps { expected });
                 let at = match deadline {
                     super::Deadline::At(at) => Some(at),
                     _ => None,
@@ -340,7 +345,7 @@ macro_rules! model_world {
                 };
                 drop(waits);
                 if end == End::Woken {
-                    self.note(|| "woken".to_owned());
+                    self.note(|| Access::Woken);
                 }
                 end != End::TimedOut
             }
@@ -350,13 +355,16 @@ macro_rules! model_world {
                 // before the wake (see `kernel::Activity`).
                 kernel::touch(<$world as Backend>::current_thread);
                 let mut waits = self.queue.lock();
-                let wake = waits.end_at(0, End::Woken);
-                let any = wake.is_some();
-                if let Some(wake) = wake {
-                    wake.notify_one();
-                }
-                self.note(|| if any { "wake one: wakes a sleeper" } else { "wake one: nobody sleeps" }.to_owned());
-                any
+                let woken: Vec<String> = waits
+                    .end_at(0, End::Woken)
+                    .map(|(wake, thread)| {
+                        wake.notify_one();
+                        thread
+                    })
+                    .into_iter()
+                    .collect();
+                self.note_wake(false, &woken);
+                !woken.is_empty()
             }
 
             fn wake_all(&self) {
@@ -364,12 +372,12 @@ macro_rules! model_world {
                 // before the wake (see `kernel::Activity`).
                 kernel::touch(<$world as Backend>::current_thread);
                 let mut waits = self.queue.lock();
-                let mut woken = 0;
-                while let Some(wake) = waits.end_at(0, End::Woken) {
+                let mut woken = Vec::new();
+                while let Some((wake, thread)) = waits.end_at(0, End::Woken) {
                     wake.notify_one();
-                    woken += 1;
+                    woken.push(thread);
                 }
-                self.note(|| format!("wake all: wakes {woken}"));
+                self.note_wake(true, &woken);
             }
         }
 
@@ -399,6 +407,7 @@ macro_rules! model_world {
         impl super::Backend for $world {
             const NAME: &'static str = stringify!($krate);
             const SPIN_LIMIT: u32 = 0;
+            const TRACES: bool = true;
 
             type AtomicU32 = Traced<$krate::sync::atomic::AtomicU32, $world>;
             type Futex = $futex;
@@ -421,7 +430,7 @@ macro_rules! model_world {
             }
 
             fn yield_now() {
-                record(Self::current_thread, 0, || None, || "yield".to_owned(), std::panic::Location::caller());
+                trace::record(Self::current_thread, 0, || (None, Role::Value), || Access::Yield, std::panic::Location::caller());
                 $krate::thread::yield_now();
             }
 
@@ -430,7 +439,7 @@ macro_rules! model_world {
             }
 
             fn spin_loop() {
-                record(Self::current_thread, 0, || None, || "spin".to_owned(), std::panic::Location::caller());
+                trace::record(Self::current_thread, 0, || (None, Role::Value), || Access::Spin, std::panic::Location::caller());
                 $krate::hint::spin_loop();
             }
 

@@ -22,7 +22,9 @@ pub mod spec;
 
 use std::time::Duration;
 
-use crate::backend::{AtomicU32Ops, Backend, Deadline, Futex, Ordering, Std, backoff};
+use crate::backend::{
+    AtomicU32Ops, Backend, Deadline, Futex, Operation, Ordering, Role, Std, backoff,
+};
 use crate::lock::{Lock, LockGuard};
 
 /// A condition variable that owns the lock it is used with.
@@ -90,7 +92,7 @@ impl<B: Backend> Condvar<B> {
     /// A condition variable of world `B`.
     pub fn new_in() -> Self {
         Condvar {
-            seq: B::Futex::new(0).named("condvar"),
+            seq: B::Futex::new(0).named("condvar").playing(Role::Signal),
         }
     }
 
@@ -103,6 +105,7 @@ impl<B: Backend> Condvar<B> {
     /// Unlocks `guard`'s lock, sleeps until notified, and locks again. May
     /// wake spuriously: re-check the state in a loop.
     pub fn wait<'a, T>(&self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
+        let _op = Operation::<B>::begin(|| "wait()".to_owned());
         self.wait_until(guard, Deadline::Never).0
     }
 
@@ -113,6 +116,7 @@ impl<B: Backend> Condvar<B> {
         guard: LockGuard<'a, T, B>,
         condition: impl FnMut(&mut T) -> bool,
     ) -> LockGuard<'a, T, B> {
+        let _op = Operation::<B>::begin(|| "wait_while(…)".to_owned());
         self.wait_while_until(guard, Deadline::Never, condition).0
     }
 
@@ -123,22 +127,27 @@ impl<B: Backend> Condvar<B> {
         guard: LockGuard<'a, T, B>,
         timeout: Duration,
     ) -> (LockGuard<'a, T, B>, bool) {
-        self.wait_until(guard, Deadline::after_in::<B>(timeout))
+        let op = Operation::<B>::begin(|| format!("wait_for({timeout:?})"));
+        let (guard, notified) = self.wait_until(guard, Deadline::after_in::<B>(timeout));
+        (guard, op.returns(notified))
     }
 
     /// Wakes at most `n` waiters; see [`Condition::notify`].
     pub fn notify(&self, n: usize) {
+        let _op = Operation::<B>::begin(|| format!("notify({n})"));
         self.seq.fetch_add(1, Ordering::Relaxed);
         self.seq.wake(n);
     }
 
     /// Wakes at most one waiter.
     pub fn notify_one(&self) {
+        let _op = Operation::<B>::begin(|| "notify_one()".to_owned());
         self.notify(1);
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
+        let _op = Operation::<B>::begin(|| "notify_all()".to_owned());
         self.seq.fetch_add(1, Ordering::Relaxed);
         self.seq.wake_all();
     }
@@ -224,6 +233,7 @@ impl<T, B: Backend> Condition<T, B> {
     ///
     /// If `guard` is not a guard of this condition's lock.
     pub fn wait<'a>(&'a self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
+        let _op = Operation::<B>::begin(|| "wait()".to_owned());
         self.wait_until(guard, Deadline::Never).0
     }
 
@@ -243,7 +253,9 @@ impl<T, B: Backend> Condition<T, B> {
         guard: LockGuard<'a, T, B>,
         timeout: Duration,
     ) -> (LockGuard<'a, T, B>, bool) {
-        self.wait_until(guard, Deadline::after_in::<B>(timeout))
+        let op = Operation::<B>::begin(|| format!("wait_for({timeout:?})"));
+        let (guard, notified) = self.wait_until(guard, Deadline::after_in::<B>(timeout));
+        (guard, op.returns(notified))
     }
 
     /// Waits while `condition` holds of the value: Python's
@@ -258,6 +270,7 @@ impl<T, B: Backend> Condition<T, B> {
         guard: LockGuard<'a, T, B>,
         condition: impl FnMut(&mut T) -> bool,
     ) -> LockGuard<'a, T, B> {
+        let _op = Operation::<B>::begin(|| "wait_while(…)".to_owned());
         self.wait_while_until(guard, Deadline::Never, condition).0
     }
 
@@ -274,7 +287,10 @@ impl<T, B: Backend> Condition<T, B> {
         timeout: Duration,
         condition: impl FnMut(&mut T) -> bool,
     ) -> (LockGuard<'a, T, B>, bool) {
-        self.wait_while_until(guard, Deadline::after_in::<B>(timeout), condition)
+        let op = Operation::<B>::begin(|| format!("wait_while_for(…, {timeout:?})"));
+        let (guard, done) =
+            self.wait_while_until(guard, Deadline::after_in::<B>(timeout), condition);
+        (guard, op.returns(done))
     }
 
     /// Wakes at most `n` waiters. With no waiters it does nothing, and a

@@ -28,7 +28,7 @@ pub mod spec;
 
 use std::marker::PhantomData;
 
-use crate::backend::{AtomicU32Ops, Backend, Ordering, Std};
+use crate::backend::{AtomicU32Ops, Backend, Operation, Ordering, Std};
 use crate::lock::RawLock;
 
 /// A shared counter, in the [kind](CounterKind) `K`, in world `B`.
@@ -83,6 +83,7 @@ impl<B: Backend, K: CounterKind> Counter<B, K> {
 
     /// Adds one, the way kind `K` does it.
     pub fn increment(&self) {
+        let _op = Operation::<B>::begin(|| "increment()".to_owned());
         K::increment(self);
     }
 

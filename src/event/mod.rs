@@ -19,7 +19,7 @@ pub mod spec;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std, backoff};
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Operation, Ordering, Std, backoff};
 use crate::condition::Condition;
 use crate::kinds::{EventApi, EventFamily};
 use crate::lock::LockGuard;
@@ -120,6 +120,7 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// Sets the flag and wakes every waiter. Setting a set event does
     /// nothing more.
     pub fn set(&self) {
+        let _op = Operation::<B>::begin(|| "set()".to_owned());
         let _guard = self.condition.lock();
         // Release: pairs with the Acquire in is_set(), so a thread that
         // sees the flag also sees what the setter did before set().
@@ -129,18 +130,21 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
 
     /// Lowers the flag: later waits block until the next `set`.
     pub fn clear(&self) {
+        let _op = Operation::<B>::begin(|| "clear()".to_owned());
         let _guard = self.condition.lock();
         self.flag.store(UNSET, Ordering::Relaxed);
     }
 
     /// Whether the flag is set, read without the lock.
     pub fn is_set(&self) -> bool {
+        let op = Operation::<B>::begin(|| "is_set()".to_owned());
         // Acquire: pairs with the Release in set().
-        self.flag.load(Ordering::Acquire) == SET
+        op.returns(self.flag.load(Ordering::Acquire) == SET)
     }
 
     /// Blocks until the flag is set.
     pub fn wait(&self) {
+        let _op = Operation::<B>::begin(|| "wait()".to_owned());
         self.wait_until(Deadline::Never);
     }
 
@@ -151,7 +155,8 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// without limit. Under loom and shuttle the timeout runs in the lab's
     /// virtual time (see the [kernel](crate::lab::kernel)).
     pub fn wait_for(&self, timeout: Duration) -> bool {
-        self.wait_until(Deadline::after_in::<B>(timeout))
+        let op = Operation::<B>::begin(|| format!("wait_for({timeout:?})"));
+        op.returns(self.wait_until(Deadline::after_in::<B>(timeout)))
     }
 
     /// Waits until the flag is set or `deadline` passes; returns the flag.

@@ -10,7 +10,7 @@ use super::checkers::{Checker, INCONCLUSIVE, OK, ShrunkSchedule};
 use super::entry::{Entry, Expect, LIMITS, Verdict};
 use super::kernel::Modelling;
 use super::runner::{Cell, showcase};
-use super::trace::{Trace, thread_name};
+use super::trace::{Row, Trace, thread_name};
 
 impl Cell {
     /// The matrix cell text: verdict, then schedules and time (for stress,
@@ -106,7 +106,11 @@ pub struct JsonFailure {
     pub message: String,
     /// Where an untagged `panic` happened, where the lab saw it.
     pub location: Option<String>,
-    /// The failing interleaving, where recorded.
+    /// The failing interleaving as the readable trace tells it, a row
+    /// per uninterrupted run of a thread, where recorded.
+    pub steps: Option<Vec<Row>>,
+    /// The failing interleaving, raw: every recorded operation, where
+    /// recorded.
     pub trace: Option<Vec<JsonEvent>>,
     /// The command that replays it, where there is one.
     pub replay: Option<String>,
@@ -145,8 +149,8 @@ fn json_trace(trace: &Trace) -> Vec<JsonEvent> {
         .iter()
         .map(|event| JsonEvent {
             thread: thread_name(event.thread),
-            object: event.object.map(|o| trace.objects[o].0.clone()),
-            op: event.op.clone(),
+            object: event.object.map(|o| trace.objects[o].label.clone()),
+            op: event.access.to_string(),
             location: event.location.clone(),
         })
         .collect()
@@ -176,6 +180,7 @@ impl From<&Cell> for JsonRow {
                     kind: failure.kind.to_string(),
                     message: failure.message.clone(),
                     location: failure.location.clone(),
+                    steps: r.trace.as_ref().map(Trace::rows),
                     trace: r.trace.as_ref().map(json_trace),
                     replay: cell.replay_command(),
                 })
@@ -238,6 +243,50 @@ pub fn matrix(cells: &[Cell]) -> String {
     out
 }
 
+/// The length of each broken variant's story trace (the one `explain`
+/// shows), raw and readable: rows of its table, participants and arrows of
+/// its diagram, and whether every object in it is named; then the median
+/// and the most rows.
+pub fn trace_lengths(cells: &[Cell]) -> String {
+    let mut out = String::from(
+        "| variant | checker | rows, raw → readable | participants | arrows | objects named |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let mut rows = Vec::new();
+    for entry in entries(cells).into_iter().filter(|e| e.is_broken()) {
+        let Some((cell, trace)) =
+            showcase(cells, entry).and_then(|c| Some((c, c.run.as_ref()?.trace.as_ref()?)))
+        else {
+            continue;
+        };
+        let (raw, readable) = (trace.raw_shape(), trace.shape());
+        rows.push(readable.rows);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} → {} | {} → {} | {} → {} | {} |",
+            entry.id,
+            cell.checker,
+            raw.rows,
+            readable.rows,
+            raw.participants,
+            readable.participants,
+            raw.arrows,
+            readable.arrows,
+            if trace.all_named() { "all" } else { "not all" }
+        );
+    }
+    rows.sort_unstable();
+    if let (Some(median), Some(most)) = (rows.get(rows.len() / 2), rows.last()) {
+        let _ = writeln!(
+            out,
+            "\n{} traces: median {median} rows, at most {most} (the raw traces: one row per \
+             atomic access, futex wait or wake).",
+            rows.len()
+        );
+    }
+    out
+}
+
 /// The story of one variant: the bug, the scenario, what each checker made
 /// of it, and the failing interleaving as a table and a diagram.
 pub fn story(cells: &[Cell], entry: &Entry) -> String {
@@ -270,11 +319,12 @@ pub fn story(cells: &[Cell], entry: &Entry) -> String {
         if let Some(trace) = &run.trace {
             let _ = write!(
                 out,
-                "\nThe interleaving {} found{} ({} operations, {} context switches):\n\n{}\n```mermaid\n{}```\n",
+                "\nThe interleaving {} found{} ({} context switches; {} raw operations, `--raw` \
+                 shows them):\n\n{}\n```mermaid\n{}```\n",
                 cell.checker,
                 if run.shrunk.is_some() { ", shrunk" } else { "" },
-                trace.events.len(),
                 trace.switches(),
+                trace.events.len(),
                 trace.table(),
                 trace.mermaid()
             );
@@ -394,6 +444,8 @@ pub fn markdown(cells: &[Cell]) -> String {
         let names: Vec<&str> = limit.checkers.iter().map(|c| c.name()).collect();
         let _ = writeln!(out, "- {}: {}.", names.join(", "), limit.limit);
     }
+    out.push_str("\n## How long the traces read\n\n");
+    out.push_str(&trace_lengths(cells));
     out.push_str("\n## The bugs\n\n");
     for entry in entries(cells).into_iter().filter(|e| e.is_broken()) {
         out.push_str(&story(cells, entry));

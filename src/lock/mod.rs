@@ -45,7 +45,9 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use crate::backend::{AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Ordering, Std};
+use crate::backend::{
+    AtomicU32Ops, Backend, CellOps, Deadline, Futex, MutPtrOps, Operation, Ordering, Role, Std,
+};
 use crate::kinds::{LockApi, LockFamily};
 
 /// Nobody holds the lock.
@@ -142,7 +144,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// An unlocked lock of world `B` and variant `V`.
     pub fn new_in() -> Self {
         RawLock {
-            state: B::Futex::new(UNLOCKED).named("lock"),
+            state: B::Futex::new(UNLOCKED).named("lock").playing(Role::Lock),
             backoff: false,
             variant: PhantomData,
         }
@@ -159,6 +161,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// reentrant, like Python's `Lock`).
     #[inline]
     pub fn lock(&self) -> RawLockGuard<'_, B, V> {
+        let _op = Operation::<B>::begin(|| "lock()".to_owned());
         if !V::try_acquire(&self.state) {
             self.lock_contended(Deadline::Never);
         }
@@ -168,7 +171,9 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// Takes the lock if it is free now, without waiting.
     #[inline]
     pub fn try_lock(&self) -> Option<RawLockGuard<'_, B, V>> {
-        V::try_acquire(&self.state).then(|| RawLockGuard { lock: self })
+        let op = Operation::<B>::begin(|| "try_lock()".to_owned());
+        op.returns(V::try_acquire(&self.state))
+            .then(|| RawLockGuard { lock: self })
     }
 
     /// Takes the lock, waiting at most `timeout`.
@@ -178,9 +183,10 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// and shuttle the timeout runs in the lab's virtual time (see the
     /// [kernel](crate::lab::kernel)).
     pub fn try_lock_for(&self, timeout: Duration) -> Option<RawLockGuard<'_, B, V>> {
+        let op = Operation::<B>::begin(|| format!("try_lock_for({timeout:?})"));
         let acquired =
             V::try_acquire(&self.state) || self.lock_contended(Deadline::after_in::<B>(timeout));
-        acquired.then(|| RawLockGuard { lock: self })
+        op.returns(acquired).then(|| RawLockGuard { lock: self })
     }
 
     /// The slow path: spin briefly, then park. False if `deadline` passed.
@@ -265,6 +271,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
 
     #[inline]
     fn unlock(&self) {
+        let _op = Operation::<B>::begin(|| "unlock()".to_owned());
         if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
             self.wake();
         }

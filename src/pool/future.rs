@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Correct, Inner, PoolVariant};
-use crate::backend::{Backend, Deadline, Std};
+use crate::backend::{Backend, Deadline, Operation, Std};
 use crate::condition::Condvar;
 use crate::lab::quiet;
 use crate::lock::{Lock, LockGuard};
@@ -261,6 +261,7 @@ impl<T, B: Backend> Slot<T, B> {
     /// and completes the future with its outcome.
     pub(super) fn run<V: PoolVariant>(&self, task: impl FnOnce() -> T, pool: &Inner<B>) {
         {
+            let _op = Operation::<B>::begin(|| "start task".to_owned());
             let mut state = self.state.lock();
             if !matches!(state.phase, Phase::Queued) {
                 return; // cancelled
@@ -268,6 +269,7 @@ impl<T, B: Backend> Slot<T, B> {
             state.phase = Phase::Running;
         }
         let outcome = V::run::<B, T>(task);
+        let _op = Operation::<B>::begin(|| "finish task".to_owned());
         let state = self.state.lock();
         self.finish::<V>(state, outcome, pool.stamp());
     }
@@ -402,6 +404,7 @@ impl<'a, T, B: Backend> Iterator for AsCompleted<'a, T, B> {
     type Item = &'a Future<T, B>;
 
     fn next(&mut self) -> Option<&'a Future<T, B>> {
+        let _op = Operation::<B>::begin(|| "next completed".to_owned());
         let futures = self.futures;
         self.order.next_index().map(|index| &futures[index])
     }

@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 pub use future::{AsCompleted, Future, TaskError, Waiter};
 
-use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Std};
+use crate::backend::{AtomicU32Ops, Backend, Join, Operation, Ordering, Std};
 use crate::condition::Condvar;
 use crate::kinds::{FutureApi, Outcome, PoolApi, PoolFamily, Task};
 use crate::lock::Lock;
@@ -139,7 +139,10 @@ impl<B: Backend> Inner<B> {
     fn work(&self, index: usize) {
         self.threads.lock().unwrap_or_else(PoisonError::into_inner)[index] =
             Some(B::current_thread());
-        while let Some(job) = self.jobs.get() {
+        loop {
+            let op = Operation::<B>::begin(|| "take job".to_owned());
+            let Some(job) = self.jobs.get() else { break };
+            drop(op);
             job(self);
             self.done();
         }
@@ -147,6 +150,7 @@ impl<B: Backend> Inner<B> {
     }
 
     fn done(&self) {
+        let _op = Operation::<B>::begin(|| "job done".to_owned());
         // Never refused: every item taken was put.
         let _ = self.jobs.task_done();
     }
@@ -449,6 +453,7 @@ impl<T, B: Backend> Iterator for MapResults<T, B> {
     type Item = Result<T, TaskError>;
 
     fn next(&mut self) -> Option<Result<T, TaskError>> {
+        let _op = Operation::<B>::begin(|| "next result".to_owned());
         let index = match &mut self.order {
             None if self.next < self.futures.len() => {
                 self.next += 1;
@@ -472,16 +477,20 @@ impl<T, B: Backend> fmt::Debug for MapResults<T, B> {
 /// The future of a `u32` task as the [pool kind](PoolApi)'s.
 impl<B: Backend> FutureApi for Future<u32, B> {
     fn result(&self) -> Outcome {
-        Future::result(self)
+        let op = Operation::<B>::begin(|| "result()".to_owned());
+        op.returns(Future::result(self))
     }
     fn result_timeout(&self, timeout: std::time::Duration) -> Outcome {
-        Future::result_timeout(self, timeout)
+        let op = Operation::<B>::begin(|| format!("result_timeout({timeout:?})"));
+        op.returns(Future::result_timeout(self, timeout))
     }
     fn done(&self) -> bool {
-        Future::done(self)
+        let op = Operation::<B>::begin(|| "done()".to_owned());
+        op.returns(Future::done(self))
     }
     fn cancel(&self) -> bool {
-        Future::cancel(self)
+        let op = Operation::<B>::begin(|| "cancel()".to_owned());
+        op.returns(Future::cancel(self))
     }
 }
 
@@ -493,20 +502,27 @@ impl<B: Backend, V: PoolVariant> PoolApi for ThreadPool<B, V> {
         ThreadPool::new_in(workers)
     }
     fn submit(&self, task: Task) -> Option<Future<u32, B>> {
-        ThreadPool::submit(self, task).ok()
+        let op = Operation::<B>::begin(|| "submit(…)".to_owned());
+        let future = ThreadPool::submit(self, task).ok();
+        op.returns(future.is_some());
+        future
     }
     fn map(&self, tasks: Vec<Task>) -> Option<Box<dyn Iterator<Item = Outcome> + Send>> {
+        let _op = Operation::<B>::begin(|| format!("map({} tasks)", tasks.len()));
         let results = ThreadPool::map(self, |task: Task| task(), tasks).ok()?;
         Some(Box::new(results))
     }
     fn as_completed(&self, futures: &[Future<u32, B>]) -> Vec<usize> {
-        ThreadPool::as_completed(self, futures).indices().collect()
+        let op = Operation::<B>::begin(|| format!("as_completed({} futures)", futures.len()));
+        op.returns(ThreadPool::as_completed(self, futures).indices().collect())
     }
     fn shutdown(&self, wait: bool) {
+        let _op = Operation::<B>::begin(|| format!("shutdown({wait})"));
         ThreadPool::shutdown(self, wait);
     }
     fn pending(&self) -> usize {
-        ThreadPool::pending(self)
+        let op = Operation::<B>::begin(|| "pending()".to_owned());
+        op.returns(ThreadPool::pending(self))
     }
 }
 

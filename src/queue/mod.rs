@@ -28,7 +28,7 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::backend::backoff;
-use crate::backend::{AtomicU32Ops, Backend, Deadline, Ordering, Std};
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Operation, Ordering, Std};
 use crate::condition::Condvar;
 use crate::kinds::{QueueApi, QueueFamily};
 use crate::lock::{Lock, LockGuard};
@@ -435,37 +435,48 @@ impl<B: Backend, V: QueueVariant> QueueApi for Queue<u32, B, V> {
         Queue::new_in(capacity)
     }
     fn put(&self, item: u32) {
+        let _op = Operation::<B>::begin(|| format!("put({item})"));
         Queue::put(self, item);
     }
     fn try_put(&self, item: u32) -> bool {
-        Queue::try_put(self, item).is_ok()
+        let op = Operation::<B>::begin(|| format!("try_put({item})"));
+        op.returns(Queue::try_put(self, item).is_ok())
     }
     fn get(&self) -> u32 {
-        Queue::get(self)
+        let op = Operation::<B>::begin(|| "get()".to_owned());
+        op.returns(Queue::get(self))
     }
     fn try_get(&self) -> Option<u32> {
-        Queue::try_get(self)
+        let op = Operation::<B>::begin(|| "try_get()".to_owned());
+        op.returns(Queue::try_get(self))
     }
     fn len(&self) -> usize {
-        Queue::len(self)
+        let op = Operation::<B>::begin(|| "len()".to_owned());
+        op.returns(Queue::len(self))
     }
     fn is_empty(&self) -> bool {
-        Queue::is_empty(self)
+        let op = Operation::<B>::begin(|| "is_empty()".to_owned());
+        op.returns(Queue::is_empty(self))
     }
     fn task_done(&self) -> bool {
-        Queue::task_done(self).is_ok()
+        let op = Operation::<B>::begin(|| "task_done()".to_owned());
+        op.returns(Queue::task_done(self).is_ok())
     }
     fn join(&self) {
+        let _op = Operation::<B>::begin(|| "join()".to_owned());
         Queue::join(self);
     }
     fn join_for(&self, timeout: Duration) -> bool {
-        Queue::join_for(self, timeout)
+        let op = Operation::<B>::begin(|| format!("join_for({timeout:?})"));
+        op.returns(Queue::join_for(self, timeout))
     }
     fn put_for(&self, item: u32, timeout: Duration) -> bool {
-        Queue::put_for(self, item, timeout).is_ok()
+        let op = Operation::<B>::begin(|| format!("put_for({item}, {timeout:?})"));
+        op.returns(Queue::put_for(self, item, timeout).is_ok())
     }
     fn get_for(&self, timeout: Duration) -> Option<u32> {
-        Queue::get_for(self, timeout)
+        let op = Operation::<B>::begin(|| format!("get_for({timeout:?})"));
+        op.returns(Queue::get_for(self, timeout))
     }
 }
 

@@ -38,7 +38,7 @@ use std::time::Duration;
 
 pub use bounded::{Bounded, BoundedSemaphore};
 
-use crate::backend::{AtomicU32Ops, Backend, Deadline, Futex, Ordering, Std};
+use crate::backend::{AtomicU32Ops, Backend, Deadline, Futex, Operation, Ordering, Std};
 use crate::kinds::{SemaphoreApi, SemaphoreFamily};
 
 /// The most permits a semaphore can hold: `2³¹ − 1` (bit 31 is `WAITERS`).
@@ -181,6 +181,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Takes a permit, parking until one is available.
     #[inline]
     pub fn acquire(&self) -> Permit<'_, B, V> {
+        let _op = Operation::<B>::begin(|| "acquire()".to_owned());
         if !V::try_take(&self.state) {
             self.acquire_contended(Deadline::Never);
         }
@@ -190,7 +191,9 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Takes a permit if one is available now.
     #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_, B, V>> {
-        V::try_take(&self.state).then(|| self.permit(MAX_PERMITS))
+        let op = Operation::<B>::begin(|| "try_acquire()".to_owned());
+        op.returns(V::try_take(&self.state))
+            .then(|| self.permit(MAX_PERMITS))
     }
 
     /// Takes a permit, waiting at most `timeout`.
@@ -200,7 +203,9 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// timeout runs in the lab's virtual time (see the
     /// [kernel](crate::lab::kernel)).
     pub fn try_acquire_for(&self, timeout: Duration) -> Option<Permit<'_, B, V>> {
-        self.take_for(timeout).then(|| self.permit(MAX_PERMITS))
+        let op = Operation::<B>::begin(|| format!("try_acquire_for({timeout:?})"));
+        op.returns(self.take_for(timeout))
+            .then(|| self.permit(MAX_PERMITS))
     }
 
     /// Adds a permit, waking a waiter if there is one (Python's `release`).
@@ -287,6 +292,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Adds a permit unless that would exceed `bound`.
     #[inline]
     fn release_within(&self, bound: u32) -> Result<(), OverRelease> {
+        let op = Operation::<B>::begin(|| "release()".to_owned());
         // A guess, not a load: a permit returned to a semaphore with no
         // permits left and nobody waiting (the uncontended case) goes in
         // with one compare-exchange; a wrong guess costs the load it saved,
@@ -297,7 +303,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
         loop {
             let permits = state & PERMITS;
             if !V::admits_release(permits, bound) {
-                return Err(OverRelease { bound });
+                return op.returns(Err(OverRelease { bound }));
             }
             // Release: pairs with the Acquire of whoever takes the permit.
             // The new word clears WAITERS: the sleeper we wake sets it again.
