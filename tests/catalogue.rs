@@ -24,6 +24,7 @@ use synclab::lab::Budget;
 use synclab::lab::checkers::{Checker, Run};
 use synclab::lab::entry::{Entry, Expect};
 use synclab::lab::runner::{self, Cell};
+use synclab::lab::trace::Trace;
 
 fn main() {
     let args = Arguments::from_args();
@@ -49,6 +50,10 @@ fn main() {
     trials.push(Trial::test(
         "catalogue · no golden file without a variant",
         stray_goldens,
+    ));
+    trials.push(Trial::test(
+        "catalogue · the diagram check fails a line Mermaid's parser skips",
+        diagram_check_can_fail,
     ));
     libtest_mimic::run(&args, trials).exit();
 }
@@ -146,6 +151,7 @@ fn counterexample(entry: &'static Entry) -> Result<String, String> {
     let run = cell.run.as_ref().expect("a showcase cell ran");
     let failure = run.failure.as_ref().expect("a showcase cell caught");
     let trace = run.trace.as_ref().expect("a showcase cell has a trace");
+    renders(trace)?;
     Ok(format!(
         "# {}\n\n{}\n\nCaught by {}: {}\n\nThe interleaving ({} context switches):\n\n{}\n```mermaid\n{}```\n",
         entry.id,
@@ -175,6 +181,55 @@ fn without_lines(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The trace's Mermaid diagram parses, with a Mermaid parser, into exactly
+/// the participants, arrows and notes it was written with, and renders to
+/// SVG: a line the parser would skip (which Mermaid would refuse or draw
+/// wrongly) fails.
+fn renders(trace: &Trace) -> Result<(), String> {
+    let shape = trace.shape();
+    renders_as(&trace.mermaid(), shape.participants, shape.arrows)
+}
+
+/// `text` parses into `participants`, `arrows` and as many notes as it has
+/// `Note over` lines, and renders to SVG.
+fn renders_as(text: &str, participants: usize, arrows: usize) -> Result<(), String> {
+    let bad = |why: String| format!("the diagram: {why}\n{text}");
+    let parsed = mermaid_rs_renderer::parse_mermaid_strict(text)
+        .map_err(|e| bad(format!("does not parse: {e}")))?;
+    let graph = &parsed.graph;
+    let notes = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Note over"))
+        .count();
+    let parsed_shape = (
+        graph.sequence_participants.len(),
+        graph.edges.len(),
+        graph.sequence_notes.len(),
+    );
+    if parsed_shape != (participants, arrows, notes) {
+        return Err(bad(format!(
+            "parses as (participants, arrows, notes) {parsed_shape:?}, written as {:?}",
+            (participants, arrows, notes)
+        )));
+    }
+    let svg = mermaid_rs_renderer::render_strict(text, Default::default())
+        .map_err(|e| bad(format!("does not render: {e}")))?;
+    if !svg.contains("<svg") || !svg.contains("T1") {
+        return Err(bad("renders no diagram".to_owned()));
+    }
+    Ok(())
+}
+
+/// The diagram check fails a line the parser skips: an async arrow
+/// (`-)`, which this parser does not know) counted as an arrow.
+fn diagram_check_can_fail() -> Result<(), Failed> {
+    let text = "sequenceDiagram\n    participant T1\n    participant T2\n    T1-)T2: wakes\n";
+    match renders_as(text, 2, 1) {
+        Err(why) if why.contains("parses as") => Ok(()),
+        other => Err(format!("a skipped arrow went unseen: {other:?}").into()),
+    }
 }
 
 /// The counterexample agrees with its committed snapshot.

@@ -176,7 +176,9 @@ fn replay_reproduces_a_shuttle_failure() {
         let row = format!("| {} |", number + 1);
         let said = step["text"].as_str().unwrap();
         assert!(
-            readable.lines().any(|l| l.starts_with(&row) && l.contains(said)),
+            readable
+                .lines()
+                .any(|l| l.starts_with(&row) && l.contains(said)),
             "row {row} `{said}` of the JSON's steps: {readable}"
         );
     }

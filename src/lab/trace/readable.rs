@@ -408,7 +408,7 @@ impl Trace {
     /// The readable trace as a Mermaid `sequenceDiagram`: a participant per
     /// thread and per object that a told step touches (an object as `O1`,
     /// `O2`... shown by its label); an arrow per told step on an object,
-    /// an arrow from a waker to each thread it wakes; notes for the
+    /// a dotted arrow from a waker to each thread it wakes; notes for the
     /// operations, their results, sleeps and the other wait endings.
     pub fn mermaid(&self) -> String {
         let drafts = self.drafts();
@@ -450,7 +450,7 @@ impl Trace {
                         woken
                             .iter()
                             .map(|&t| {
-                                format!("    {thread}-){}: wakes ({label})\n", thread_name(t))
+                                format!("    {thread}-->>{}: wakes ({label})\n", thread_name(t))
                             })
                             .collect()
                     }
@@ -477,7 +477,7 @@ impl Trace {
         Shape {
             rows: self.rows().len(),
             participants: count("participant "),
-            arrows: count("->>") + count("-)"),
+            arrows: count("->>"),
         }
     }
 }
