@@ -3,14 +3,26 @@
 //! In the model worlds (Loom and Shuttle, see the
 //! crate's `backend`) every synchronization operation —
 //! each atomic access, each futex wait and wake, each yield — is recorded
-//! with its thread, its object, its value and its source location, while a
-//! checker is tracing. loom and shuttle run all the threads of an execution
-//! on one OS thread, so one thread-local log holds the execution's
-//! interleaving in order. The checker clears it at the start of every
-//! execution, so when an execution fails, the log is the failing one.
+//! with its thread, its object, its values and its source location, while a
+//! checker is tracing, and so is each public operation's call and return
+//! (an [`Operation`](crate::backend::Operation) span; only the outermost on
+//! a thread). loom and shuttle run all the threads of an execution on one
+//! OS thread, so one thread-local log holds the execution's interleaving in
+//! order. The checker clears it at the start of every execution, so when an
+//! execution fails, the log is the failing one.
 //!
-//! A [`Trace`] renders as a per-thread table (one column per thread, as
-//! JetBrains' lincheck prints it) and as a Mermaid `sequenceDiagram`.
+//! A [`Trace`] renders in two forms:
+//!
+//! - **readable** ([`Trace::table`], [`Trace::mermaid`], [`Trace::rows`]):
+//!   a column per thread as JetBrains' lincheck prints it, a row per
+//!   uninterrupted run of a thread, its operations with their results and
+//!   the steps inside them said by each object's [`Role`] (`takes
+//!   queue.lock`, `queue.len 0 → 1`, `wakes T3 on queue.not_empty`); and a
+//!   Mermaid `sequenceDiagram` of the same steps. See `readable` for the
+//!   rules.
+//! - **raw** ([`Trace::raw_table`], [`Trace::events`]): every recorded
+//!   event with its source location, what `--raw` prints.
+//!
 //! Objects carry the names their primitives gave them where they were
 //! created (`queue.lock`, `future2.finished`; see
 //! [`AtomicU32Ops::name`](crate::backend::AtomicU32Ops::name)), read at

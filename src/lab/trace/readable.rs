@@ -433,14 +433,23 @@ impl Trace {
         for row in &drafts {
             let thread = thread_name(row.thread);
             let note = |text: String| format!("    Note over {thread}: {}\n", sanitize(&text));
-            for (said, count) in &row.said {
+            let mut said = row.said.iter().peekable();
+            while let Some((said_now, count)) = said.next() {
                 let times = if *count > 1 {
                     format!(" ×{count}")
                 } else {
                     String::new()
                 };
-                let line = match said {
-                    Said::Begins(op) => note(op.clone()),
+                let line = match said_now {
+                    // An operation with nothing told inside: one note.
+                    Said::Begins(op) => {
+                        match said.next_if(|(s, _)| matches!(s, Said::Returns(_))) {
+                            Some((Said::Returns(Some(result)), _)) => {
+                                note(format!("{op} → {result}"))
+                            }
+                            _ => note(op.clone()),
+                        }
+                    }
                     Said::Returns(Some(result)) => note(format!("→ {result}")),
                     Said::Returns(None) | Said::Continues(_) | Said::Switch => continue,
                     Said::Yields => note(format!("yields{times}")),
@@ -510,4 +519,131 @@ fn join_steps(steps: impl IntoIterator<Item = String>) -> String {
         after_switch = switch;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::Location;
+
+    use super::super::{Access, Role, begin, end, record, record_wake, traced};
+
+    /// A short story: T1 puts under a lock nobody else wants (its lock is
+    /// not told), T2 finds the lock held, then sleeps; T1's wake names T2;
+    /// a read and a write of one value merge; the sleeper's last row is
+    /// marked blocked, and an operation cut by a switch goes on with `…`.
+    #[test]
+    fn rows_tell_operations_their_steps_and_wakes() {
+        let here = Location::caller();
+        let ((), trace) = traced(|| {
+            let thread = |t: &'static str| move || t.to_owned();
+            let on = |t: &'static str, address: usize, access: Access| {
+                let (name, role) = match address {
+                    8 => ("queue.lock", Role::Lock),
+                    16 => ("queue.len", Role::Value),
+                    _ => ("queue.not_empty", Role::Signal),
+                };
+                record(
+                    thread(t),
+                    address,
+                    || (Some(name.to_owned()), role),
+                    || access,
+                    here,
+                );
+            };
+            begin(thread("a"), || "put(1)".to_owned(), here);
+            on(
+                "a",
+                8,
+                Access::Cas {
+                    current: 0,
+                    new: 1,
+                    actual: 0,
+                },
+            );
+            on("a", 16, Access::Load { value: 0 });
+            on("a", 16, Access::Store { value: 1 });
+            on("a", 8, Access::Swap { new: 0, old: 1 });
+            end(thread("a"), || None, here);
+            begin(thread("a"), || "put(2)".to_owned(), here);
+            on(
+                "a",
+                8,
+                Access::Cas {
+                    current: 0,
+                    new: 1,
+                    actual: 0,
+                },
+            );
+            begin(thread("b"), || "get()".to_owned(), here);
+            on(
+                "b",
+                8,
+                Access::Cas {
+                    current: 0,
+                    new: 1,
+                    actual: 1,
+                },
+            );
+            on("b", 8, Access::Load { value: 1 });
+            on("b", 24, Access::Load { value: 0 });
+            on("b", 24, Access::Sleeps { expected: 0 });
+            on("a", 24, Access::FetchAdd { by: 1, old: 0 });
+            record_wake(
+                thread("a"),
+                24,
+                || (None, Role::Signal),
+                false,
+                &["b".to_owned()],
+                here,
+            );
+            on("a", 8, Access::Swap { new: 0, old: 1 });
+            end(thread("a"), || Some("()".to_owned()), here);
+            on("b", 24, Access::Woken);
+            on("b", 24, Access::Sleeps { expected: 1 });
+        });
+        let trace = trace.expect("recorded");
+        let rows: Vec<(String, String)> = trace
+            .rows()
+            .into_iter()
+            .map(|r| (r.thread, r.text))
+            .collect();
+        let expected = [
+            ("T1", "put(1): queue.len 0 → 1 · put(2): takes queue.lock …"),
+            (
+                "T2",
+                "get(): finds queue.lock held, sleeps on queue.not_empty …",
+            ),
+            (
+                "T1",
+                "…put(2): wakes T2 on queue.not_empty, releases queue.lock → ()",
+            ),
+            (
+                "T2",
+                "…get(): woken on queue.not_empty, sleeps on queue.not_empty (blocked)",
+            ),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(t, r)| (t.to_string(), r.to_string()))
+            .collect();
+        assert_eq!(rows, expected);
+        let table = trace.table();
+        assert!(table.contains("| 3 | …put(2): wakes T2"), "{table}");
+        let mermaid = trace.mermaid();
+        assert!(
+            mermaid.contains("T1-->>T2: wakes (queue.not_empty)"),
+            "{mermaid}"
+        );
+        assert!(
+            mermaid.contains("Note over T2: sleeps on queue.not_empty"),
+            "{mermaid}"
+        );
+        assert!(
+            !mermaid.contains("as queue.not_empty"),
+            "no arrow goes to it: {mermaid}"
+        );
+        let (shape, raw) = (trace.shape(), trace.raw_shape());
+        assert_eq!((shape.rows, shape.participants, shape.arrows), (4, 4, 5));
+        assert_eq!((raw.rows, raw.participants, raw.arrows), (14, 5, 14));
+    }
 }
