@@ -193,8 +193,8 @@ pub trait Backend: Sized + Send + Sync + 'static {
 /// ```
 #[must_use = "the operation ends when this is dropped"]
 pub struct Operation<B: Backend> {
-    /// Whether its beginning was traced (and so its end must be).
-    open: bool,
+    /// Its beginning, where traced (and so its end must be).
+    begun: Option<crate::lab::trace::Begun>,
     location: &'static Location<'static>,
     world: PhantomData<fn() -> B>,
 }
@@ -207,41 +207,54 @@ impl<B: Backend> Operation<B> {
     #[track_caller]
     pub fn begin(call: impl FnOnce() -> String) -> Self {
         let location = Location::caller();
-        if B::TRACES {
-            crate::lab::trace::begin(B::current_thread, call, location);
-        }
+        let begun = if B::TRACES {
+            crate::lab::trace::begin(B::current_thread, call, location)
+        } else {
+            None
+        };
         Operation {
-            open: B::TRACES,
+            begun,
             location,
             world: PhantomData,
         }
     }
 
+    /// [`Operation::begin`] of a call without arguments: `Operation::call("get()")`.
+    #[inline]
+    #[track_caller]
+    pub fn call(call: &'static str) -> Self {
+        Self::begin(|| call.to_owned())
+    }
+
     /// Ends the operation with `result`, shown as `Debug` prints it, and
     /// hands `result` back.
     #[inline]
-    pub fn returns<R: fmt::Debug>(mut self, result: R) -> R {
-        if self.open {
-            self.open = false;
-            crate::lab::trace::end(
-                B::current_thread,
-                || Some(format!("{result:?}")),
-                self.location,
-            );
-        }
+    pub fn returns<R: fmt::Debug>(self, result: R) -> R {
+        self.ends_with(|| format!("{result:?}"));
         result
+    }
+
+    /// Ends the operation with a result shown as `shown` says (made only
+    /// when traced).
+    #[inline]
+    pub fn ends_with(mut self, shown: impl FnOnce() -> String) {
+        if let Some(begun) = self.begun.take() {
+            crate::lab::trace::end(begun, || Some(shown()), self.location);
+        }
     }
 }
 
 impl<B: Backend> Drop for Operation<B> {
-    /// Ends the operation without a result to show (`panics` while
-    /// unwinding; nothing where the world's guards are abandoned, as
-    /// loom's are once its model is over).
+    /// Ends the operation without a result to show; one a panic unwinds
+    /// stays open in the trace (the failure tells what happened).
     #[inline]
     fn drop(&mut self) {
-        if self.open && !B::abandon_guards() {
-            let result = || std::thread::panicking().then(|| "panics".to_owned());
-            crate::lab::trace::end(B::current_thread, result, self.location);
+        if let Some(begun) = self.begun.take() {
+            if std::thread::panicking() {
+                crate::lab::trace::unwound(begun);
+            } else {
+                crate::lab::trace::end(begun, || None, self.location);
+            }
         }
     }
 }

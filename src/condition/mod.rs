@@ -105,7 +105,7 @@ impl<B: Backend> Condvar<B> {
     /// Unlocks `guard`'s lock, sleeps until notified, and locks again. May
     /// wake spuriously: re-check the state in a loop.
     pub fn wait<'a, T>(&self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
-        let _op = Operation::<B>::begin(|| "wait()".to_owned());
+        let _op = Operation::<B>::call("wait()");
         self.wait_until(guard, Deadline::Never).0
     }
 
@@ -116,7 +116,7 @@ impl<B: Backend> Condvar<B> {
         guard: LockGuard<'a, T, B>,
         condition: impl FnMut(&mut T) -> bool,
     ) -> LockGuard<'a, T, B> {
-        let _op = Operation::<B>::begin(|| "wait_while(…)".to_owned());
+        let _op = Operation::<B>::call("wait_while(…)");
         self.wait_while_until(guard, Deadline::Never, condition).0
     }
 
@@ -141,13 +141,13 @@ impl<B: Backend> Condvar<B> {
 
     /// Wakes at most one waiter.
     pub fn notify_one(&self) {
-        let _op = Operation::<B>::begin(|| "notify_one()".to_owned());
+        let _op = Operation::<B>::call("notify_one()");
         self.notify(1);
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
-        let _op = Operation::<B>::begin(|| "notify_all()".to_owned());
+        let _op = Operation::<B>::call("notify_all()");
         self.seq.fetch_add(1, Ordering::Relaxed);
         self.seq.wake_all();
     }
@@ -233,7 +233,7 @@ impl<T, B: Backend> Condition<T, B> {
     ///
     /// If `guard` is not a guard of this condition's lock.
     pub fn wait<'a>(&'a self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
-        let _op = Operation::<B>::begin(|| "wait()".to_owned());
+        let _op = Operation::<B>::call("wait()");
         self.wait_until(guard, Deadline::Never).0
     }
 
@@ -270,7 +270,7 @@ impl<T, B: Backend> Condition<T, B> {
         guard: LockGuard<'a, T, B>,
         condition: impl FnMut(&mut T) -> bool,
     ) -> LockGuard<'a, T, B> {
-        let _op = Operation::<B>::begin(|| "wait_while(…)".to_owned());
+        let _op = Operation::<B>::call("wait_while(…)");
         self.wait_while_until(guard, Deadline::Never, condition).0
     }
 

@@ -120,7 +120,7 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// Sets the flag and wakes every waiter. Setting a set event does
     /// nothing more.
     pub fn set(&self) {
-        let _op = Operation::<B>::begin(|| "set()".to_owned());
+        let _op = Operation::<B>::call("set()");
         let _guard = self.condition.lock();
         // Release: pairs with the Acquire in is_set(), so a thread that
         // sees the flag also sees what the setter did before set().
@@ -130,21 +130,21 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
 
     /// Lowers the flag: later waits block until the next `set`.
     pub fn clear(&self) {
-        let _op = Operation::<B>::begin(|| "clear()".to_owned());
+        let _op = Operation::<B>::call("clear()");
         let _guard = self.condition.lock();
         self.flag.store(UNSET, Ordering::Relaxed);
     }
 
     /// Whether the flag is set, read without the lock.
     pub fn is_set(&self) -> bool {
-        let op = Operation::<B>::begin(|| "is_set()".to_owned());
+        let op = Operation::<B>::call("is_set()");
         // Acquire: pairs with the Release in set().
         op.returns(self.flag.load(Ordering::Acquire) == SET)
     }
 
     /// Blocks until the flag is set.
     pub fn wait(&self) {
-        let _op = Operation::<B>::begin(|| "wait()".to_owned());
+        let _op = Operation::<B>::call("wait()");
         self.wait_until(Deadline::Never);
     }
 

@@ -324,7 +324,7 @@ pub fn story(cells: &[Cell], entry: &Entry) -> String {
                 cell.checker,
                 if run.shrunk.is_some() { ", shrunk" } else { "" },
                 trace.switches(),
-                trace.events.len(),
+                trace.raw_shape().rows,
                 trace.table(),
                 trace.mermaid()
             );

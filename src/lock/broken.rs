@@ -123,7 +123,8 @@ impl LockVariant for NoWakeUnlock {
 ///
 /// Two preemptions: main's, before its unlock, and the lab's kernel
 /// thread's, which fires T2's deadline in virtual time while main could
-/// still run (the trace shows the timeout in T2's column). Without a model
+/// still run (the trace, where main is T1, shows the timeout in T3's
+/// column). Without a model
 /// of time (loom's and shuttle's own world) the timed wait never times out,
 /// and the bug never shows.
 ///

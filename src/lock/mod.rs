@@ -161,7 +161,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// reentrant, like Python's `Lock`).
     #[inline]
     pub fn lock(&self) -> RawLockGuard<'_, B, V> {
-        let _op = Operation::<B>::begin(|| "lock()".to_owned());
+        let _op = Operation::<B>::call("lock()");
         if !V::try_acquire(&self.state) {
             self.lock_contended(Deadline::Never);
         }
@@ -171,7 +171,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// Takes the lock if it is free now, without waiting.
     #[inline]
     pub fn try_lock(&self) -> Option<RawLockGuard<'_, B, V>> {
-        let op = Operation::<B>::begin(|| "try_lock()".to_owned());
+        let op = Operation::<B>::call("try_lock()");
         op.returns(V::try_acquire(&self.state))
             .then(|| RawLockGuard { lock: self })
     }
@@ -271,7 +271,7 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
 
     #[inline]
     fn unlock(&self) {
-        let _op = Operation::<B>::begin(|| "unlock()".to_owned());
+        let _op = Operation::<B>::call("unlock()");
         if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
             self.wake();
         }

@@ -261,7 +261,7 @@ impl<T, B: Backend> Slot<T, B> {
     /// and completes the future with its outcome.
     pub(super) fn run<V: PoolVariant>(&self, task: impl FnOnce() -> T, pool: &Inner<B>) {
         {
-            let _op = Operation::<B>::begin(|| "start task".to_owned());
+            let _op = Operation::<B>::call("start task");
             let mut state = self.state.lock();
             if !matches!(state.phase, Phase::Queued) {
                 return; // cancelled
@@ -269,7 +269,7 @@ impl<T, B: Backend> Slot<T, B> {
             state.phase = Phase::Running;
         }
         let outcome = V::run::<B, T>(task);
-        let _op = Operation::<B>::begin(|| "finish task".to_owned());
+        let _op = Operation::<B>::call("finish task");
         let state = self.state.lock();
         self.finish::<V>(state, outcome, pool.stamp());
     }
@@ -404,9 +404,10 @@ impl<'a, T, B: Backend> Iterator for AsCompleted<'a, T, B> {
     type Item = &'a Future<T, B>;
 
     fn next(&mut self) -> Option<&'a Future<T, B>> {
-        let _op = Operation::<B>::begin(|| "next completed".to_owned());
+        let op = Operation::<B>::call("next completed");
         let futures = self.futures;
-        self.order.next_index().map(|index| &futures[index])
+        let index = self.order.next_index();
+        op.returns(index).map(|index| &futures[index])
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

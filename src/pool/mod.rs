@@ -140,7 +140,7 @@ impl<B: Backend> Inner<B> {
         self.threads.lock().unwrap_or_else(PoisonError::into_inner)[index] =
             Some(B::current_thread());
         loop {
-            let op = Operation::<B>::begin(|| "take job".to_owned());
+            let op = Operation::<B>::call("take job");
             let Some(job) = self.jobs.get() else { break };
             drop(op);
             job(self);
@@ -150,7 +150,7 @@ impl<B: Backend> Inner<B> {
     }
 
     fn done(&self) {
-        let _op = Operation::<B>::begin(|| "job done".to_owned());
+        let _op = Operation::<B>::call("job done");
         // Never refused: every item taken was put.
         let _ = self.jobs.task_done();
     }
@@ -453,7 +453,7 @@ impl<T, B: Backend> Iterator for MapResults<T, B> {
     type Item = Result<T, TaskError>;
 
     fn next(&mut self) -> Option<Result<T, TaskError>> {
-        let _op = Operation::<B>::begin(|| "next result".to_owned());
+        let op = Operation::<B>::call("next result");
         let index = match &mut self.order {
             None if self.next < self.futures.len() => {
                 self.next += 1;
@@ -462,7 +462,9 @@ impl<T, B: Backend> Iterator for MapResults<T, B> {
             None => return None,
             Some(order) => order.next_index()?,
         };
-        Some(self.futures[index].take())
+        let result = self.futures[index].take();
+        op.ends_with(|| format!("task {index}'s"));
+        Some(result)
     }
 }
 
@@ -477,7 +479,7 @@ impl<T, B: Backend> fmt::Debug for MapResults<T, B> {
 /// The future of a `u32` task as the [pool kind](PoolApi)'s.
 impl<B: Backend> FutureApi for Future<u32, B> {
     fn result(&self) -> Outcome {
-        let op = Operation::<B>::begin(|| "result()".to_owned());
+        let op = Operation::<B>::call("result()");
         op.returns(Future::result(self))
     }
     fn result_timeout(&self, timeout: std::time::Duration) -> Outcome {
@@ -485,11 +487,11 @@ impl<B: Backend> FutureApi for Future<u32, B> {
         op.returns(Future::result_timeout(self, timeout))
     }
     fn done(&self) -> bool {
-        let op = Operation::<B>::begin(|| "done()".to_owned());
+        let op = Operation::<B>::call("done()");
         op.returns(Future::done(self))
     }
     fn cancel(&self) -> bool {
-        let op = Operation::<B>::begin(|| "cancel()".to_owned());
+        let op = Operation::<B>::call("cancel()");
         op.returns(Future::cancel(self))
     }
 }
@@ -502,7 +504,7 @@ impl<B: Backend, V: PoolVariant> PoolApi for ThreadPool<B, V> {
         ThreadPool::new_in(workers)
     }
     fn submit(&self, task: Task) -> Option<Future<u32, B>> {
-        let op = Operation::<B>::begin(|| "submit(…)".to_owned());
+        let op = Operation::<B>::call("submit(…)");
         let future = ThreadPool::submit(self, task).ok();
         op.returns(future.is_some());
         future
@@ -521,7 +523,7 @@ impl<B: Backend, V: PoolVariant> PoolApi for ThreadPool<B, V> {
         ThreadPool::shutdown(self, wait);
     }
     fn pending(&self) -> usize {
-        let op = Operation::<B>::begin(|| "pending()".to_owned());
+        let op = Operation::<B>::call("pending()");
         op.returns(ThreadPool::pending(self))
     }
 }

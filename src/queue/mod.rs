@@ -443,27 +443,27 @@ impl<B: Backend, V: QueueVariant> QueueApi for Queue<u32, B, V> {
         op.returns(Queue::try_put(self, item).is_ok())
     }
     fn get(&self) -> u32 {
-        let op = Operation::<B>::begin(|| "get()".to_owned());
+        let op = Operation::<B>::call("get()");
         op.returns(Queue::get(self))
     }
     fn try_get(&self) -> Option<u32> {
-        let op = Operation::<B>::begin(|| "try_get()".to_owned());
+        let op = Operation::<B>::call("try_get()");
         op.returns(Queue::try_get(self))
     }
     fn len(&self) -> usize {
-        let op = Operation::<B>::begin(|| "len()".to_owned());
+        let op = Operation::<B>::call("len()");
         op.returns(Queue::len(self))
     }
     fn is_empty(&self) -> bool {
-        let op = Operation::<B>::begin(|| "is_empty()".to_owned());
+        let op = Operation::<B>::call("is_empty()");
         op.returns(Queue::is_empty(self))
     }
     fn task_done(&self) -> bool {
-        let op = Operation::<B>::begin(|| "task_done()".to_owned());
+        let op = Operation::<B>::call("task_done()");
         op.returns(Queue::task_done(self).is_ok())
     }
     fn join(&self) {
-        let _op = Operation::<B>::begin(|| "join()".to_owned());
+        let _op = Operation::<B>::call("join()");
         Queue::join(self);
     }
     fn join_for(&self, timeout: Duration) -> bool {

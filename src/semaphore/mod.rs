@@ -181,7 +181,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Takes a permit, parking until one is available.
     #[inline]
     pub fn acquire(&self) -> Permit<'_, B, V> {
-        let _op = Operation::<B>::begin(|| "acquire()".to_owned());
+        let _op = Operation::<B>::call("acquire()");
         if !V::try_take(&self.state) {
             self.acquire_contended(Deadline::Never);
         }
@@ -191,7 +191,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Takes a permit if one is available now.
     #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_, B, V>> {
-        let op = Operation::<B>::begin(|| "try_acquire()".to_owned());
+        let op = Operation::<B>::call("try_acquire()");
         op.returns(V::try_take(&self.state))
             .then(|| self.permit(MAX_PERMITS))
     }
@@ -292,7 +292,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Adds a permit unless that would exceed `bound`.
     #[inline]
     fn release_within(&self, bound: u32) -> Result<(), OverRelease> {
-        let op = Operation::<B>::begin(|| "release()".to_owned());
+        let op = Operation::<B>::call("release()");
         // A guess, not a load: a permit returned to a semaphore with no
         // permits left and nobody waiting (the uncontended case) goes in
         // with one compare-exchange; a wrong guess costs the load it saved,

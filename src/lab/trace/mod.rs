@@ -52,8 +52,8 @@ pub enum Role {
     /// held`, `sees … free`.
     Lock,
     /// A word that only orders sleeps and wakes (a condition variable's
-    /// sequence number): its loads and stores are left out of the readable
-    /// trace, its sleeps and wakes told.
+    /// sequence number): its loads, stores and read-modify-writes are left
+    /// out of the readable trace, its sleeps and wakes told.
     Signal,
 }
 
@@ -150,7 +150,7 @@ pub enum Access {
     /// The operation begun last on this thread ends, with its result where
     /// it shows one.
     Returns {
-        /// The result (`1`, `true`, `Some(2)`), or `panics`.
+        /// The result (`1`, `true`, `Some(2)`).
         result: Option<String>,
     },
 }
@@ -194,6 +194,36 @@ impl fmt::Display for Access {
             Access::Returns {
                 result: Some(result),
             } => write!(f, "returns {result}"),
+        }
+    }
+}
+
+impl Access {
+    /// Whether this marks an operation's beginning or end (rather than
+    /// being an access of its own).
+    pub fn is_marker(&self) -> bool {
+        matches!(self, Access::Begins { .. } | Access::Returns { .. })
+    }
+}
+
+impl Trace {
+    /// Numbers the threads in the order of their first access, as the
+    /// stories in the variants' doc comments do: a thread that began an
+    /// operation first but touched nothing yet comes after one that did.
+    fn number_threads_by_first_access(&mut self) {
+        let mut order: Vec<usize> = Vec::new();
+        let firsts = self.events.iter().filter(|e| !e.access.is_marker());
+        for thread in firsts.chain(&self.events).map(|e| e.thread) {
+            if !order.contains(&thread) {
+                order.push(thread);
+            }
+        }
+        let number = |old: usize| order.iter().position(|&t| t == old).unwrap_or(old);
+        for event in &mut self.events {
+            event.thread = number(event.thread);
+            if let Access::Wakes { woken, .. } = &mut event.access {
+                woken.iter_mut().for_each(|t| *t = number(*t));
+            }
         }
     }
 }
@@ -256,17 +286,17 @@ struct Log {
     addresses: Vec<usize>,
     /// Objects lettered so far (those without a name).
     lettered: usize,
-    /// How deep in operations each thread is: only the outermost is traced.
-    depth: Vec<usize>,
+    /// How deep in operations each thread is, by its label: only the
+    /// outermost is traced.
+    depth: std::collections::HashMap<String, usize>,
+    /// This execution's number on this thread, told apart from the last's.
+    generation: u64,
 }
 
 impl Log {
     fn thread(&mut self, label: String) -> usize {
         let index = label_index(&mut self.thread_ids, label);
         self.trace.threads = self.thread_ids.len();
-        if self.depth.len() < self.trace.threads {
-            self.depth.resize(self.trace.threads, 0);
-        }
         index
     }
 
@@ -336,14 +366,22 @@ fn start() {
 
 /// Clears the log for a new execution, if tracing.
 fn reset() {
-    with_log(|log| *log = Log::default());
+    with_log(|log| {
+        let generation = log.generation + 1;
+        *log = Log {
+            generation,
+            ..Log::default()
+        }
+    });
 }
 
 /// Stops tracing and returns the last execution's trace, if it recorded
 /// anything.
 fn stop() -> Option<Trace> {
     let log = LOG.with(|log| log.borrow_mut().take())?;
-    (!log.trace.events.is_empty()).then_some(log.trace)
+    let mut trace = log.trace;
+    trace.number_threads_by_first_access();
+    (!trace.events.is_empty()).then_some(trace)
 }
 
 /// Runs `work` (a checker's whole run, of many executions) while tracing on
@@ -421,37 +459,65 @@ pub(crate) fn record_wake(
     });
 }
 
+/// An operation begun on a thread: what its end needs to find it again
+/// without asking the checker which thread runs (loom cannot tell once its
+/// model is over, while a panic unwinds).
+#[derive(Debug)]
+pub(crate) struct Begun {
+    thread: String,
+    generation: u64,
+}
+
 /// Records that `thread` begins the operation `op`, if tracing and if it is
 /// not inside another operation already (only the outermost is traced: a
-/// queue's `put` and not the lock it takes).
+/// queue's `put` and not the lock it takes); what its [`end`] needs, if
+/// tracing.
 pub(crate) fn begin(
     thread: impl FnOnce() -> String,
     op: impl FnOnce() -> String,
     location: &Location<'_>,
-) {
+) -> Option<Begun> {
+    let mut begun = None;
     with_log(|log| {
-        let thread = log.thread(thread());
-        log.depth[thread] += 1;
-        if log.depth[thread] == 1 {
+        let label = thread();
+        let depth = log.depth.entry(label.clone()).or_default();
+        *depth += 1;
+        if *depth == 1 {
+            let thread = log.thread(label.clone());
             log.push(thread, None, Access::Begins { op: op() }, place(location));
         }
+        begun = Some(Begun {
+            thread: label,
+            generation: log.generation,
+        });
     });
+    begun
 }
 
-/// Records that `thread`'s operation ends with `result`, if tracing and if
-/// it is the outermost.
-pub(crate) fn end(
-    thread: impl FnOnce() -> String,
-    result: impl FnOnce() -> Option<String>,
-    location: &Location<'_>,
-) {
+/// Records that the operation `begun` ends with `result`, if it is the
+/// outermost on its thread and was begun in this execution.
+pub(crate) fn end(begun: Begun, result: impl FnOnce() -> Option<String>, location: &Location<'_>) {
+    close(begun, Some((result, location)));
+}
+
+/// Forgets the operation `begun`, left by a panic: it stays open in the
+/// trace (a checker's unwinding of a blocked thread is no end of its
+/// operation), and the thread's later operations are traced again.
+pub(crate) fn unwound(begun: Begun) {
+    close(begun, None::<(fn() -> Option<String>, &Location<'_>)>);
+}
+
+fn close(begun: Begun, told: Option<(impl FnOnce() -> Option<String>, &Location<'_>)>) {
     with_log(|log| {
-        let thread = log.thread(thread());
-        if log.depth[thread] == 0 {
-            return; // begun before this execution's log started
+        if begun.generation != log.generation {
+            return; // begun in an earlier execution
         }
-        log.depth[thread] -= 1;
-        if log.depth[thread] == 0 {
+        let Some(depth) = log.depth.get_mut(&begun.thread).filter(|depth| **depth > 0) else {
+            return;
+        };
+        *depth -= 1;
+        if let (0, Some((result, location))) = (*depth, told) {
+            let thread = log.thread(begun.thread);
             let result = result();
             log.push(thread, None, Access::Returns { result }, place(location));
         }
@@ -525,7 +591,12 @@ impl Trace {
     /// events, the thread with the most, and that thread's most frequent
     /// location.
     pub(crate) fn spin(&self) -> Option<Spin> {
-        let tail = &self.events[self.events.len().saturating_sub(64)..];
+        let raw: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| !e.access.is_marker())
+            .collect();
+        let tail = &raw[raw.len().saturating_sub(64)..];
         let most = |keys: Vec<&str>| {
             let mut counts = std::collections::BTreeMap::<&str, usize>::new();
             keys.into_iter()
@@ -541,7 +612,7 @@ impl Trace {
             .iter()
             .zip(&names)
             .filter(|(_, name)| **name == thread)
-            .map(|(event, _)| event)
+            .map(|(event, _)| *event)
             .collect();
         let location = most(mine.iter().map(|e| short(&e.location)).collect())?;
         let yields = mine
@@ -603,7 +674,7 @@ impl Trace {
     /// access, futex wait or wake and yield; a participant per thread and
     /// object, an arrow per access to an object.
     pub fn raw_shape(&self) -> Shape {
-        let raw = |e: &&Event| !matches!(e.access, Access::Begins { .. } | Access::Returns { .. });
+        let raw = |e: &&Event| !e.access.is_marker();
         Shape {
             rows: self.events.iter().filter(raw).count(),
             participants: self.threads + self.objects.len(),

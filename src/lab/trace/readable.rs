@@ -5,11 +5,16 @@
 //! and released, a value is read and written with its values, a condition
 //! variable's sequence number is left out while its sleeps and wakes are
 //! told, a wake names the threads it woke. The primitives' public
-//! operations (`put(2)`, `get() → 1`) group the steps inside them; an
-//! operation that a context switch cuts is continued in its thread's next
-//! row (`…put(2):`). Within a row, neighbouring steps merge where a person
-//! would say them at once: a read and a write of one value (`queue.len 0 →
-//! 1`), a take and a release of one lock, a step repeated (`×3`).
+//! operations (`put(2)`, `get() → 1`) group the steps inside them, their
+//! results on their calls; an operation that a context switch cuts goes on
+//! in its thread's next row (`…put(2):`), and one cut before it did
+//! anything told starts in the row where it does. Within a row,
+//! neighbouring steps merge where a person would say them at once: a read
+//! and then a write of one value (`reads semaphore = 2, writes 1`: two
+//! steps, which another thread could come between, unlike an atomic `2 →
+//! 1`), a lock taken and released at once, a step repeated (`×3`). A lock
+//! taken and released inside an operation that ran with no other thread
+//! between is left out: it excluded nobody.
 //!
 //! Every new row is a context switch. A `⇄` inside a row marks one whose
 //! other side did nothing the readable trace tells (a thread's read of a
@@ -20,7 +25,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Access, Role, Trace, header, sanitize, table_row, thread_list, thread_name};
+use super::{Access, Object, Role, Trace, header, sanitize, table_row, thread_list, thread_name};
 
 /// A row of the readable trace: a thread's uninterrupted run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -65,10 +70,21 @@ enum Said {
 enum Deed {
     Reads(String),
     Writes(String),
+    /// A read and then a write: two steps, which another thread could
+    /// come between.
+    ReadsWrites(String, String),
+    /// One atomic read-modify-write.
     Changes(String, String),
-    Fails { expected: String, actual: String },
-    Takes,
-    Releases,
+    Fails {
+        expected: String,
+        actual: String,
+    },
+    /// A lock taken, leaving its word at the value given where that is
+    /// not the plain locked 1 (a contended mark).
+    Takes(Option<String>),
+    /// A lock released, from the value given where that was not the plain
+    /// locked 1 (contended, or already free).
+    Releases(Option<String>),
     TakesReleases,
     SeesFree,
     FindsHeld,
@@ -81,22 +97,31 @@ enum Deed {
 }
 
 impl Deed {
-    /// The step as a table tells it, `object` being the object's label.
-    fn text(&self, object: &str) -> String {
+    /// The step as a table tells it, the object being `object`, of `role`.
+    fn text(&self, object: &str, role: Role) -> String {
+        let from = |value: &Option<String>| match value {
+            Some(value) => format!(" (was {value})"),
+            None => String::new(),
+        };
         match self {
             Deed::Reads(value) => format!("reads {object} = {value}"),
             Deed::Writes(value) => format!("writes {object} = {value}"),
+            Deed::ReadsWrites(read, written) => {
+                format!("reads {object} = {read}, writes {written}")
+            }
             Deed::Changes(old, new) => format!("{object} {old} → {new}"),
             Deed::Fails { expected, actual } => {
                 format!("finds {object} = {actual}, not {expected}")
             }
-            Deed::Takes => format!("takes {object}"),
-            Deed::Releases => format!("releases {object}"),
+            Deed::Takes(None) => format!("takes {object}"),
+            Deed::Takes(Some(value)) => format!("takes {object} (sets {value})"),
+            Deed::Releases(value) => format!("releases {object}{}", from(value)),
             Deed::TakesReleases => format!("takes and releases {object}"),
             Deed::SeesFree => format!("sees {object} free"),
             Deed::FindsHeld => format!("finds {object} held"),
             Deed::Sleeps => format!("sleeps on {object}"),
-            Deed::NoSleep => format!("finds {object} signalled: no sleep"),
+            Deed::NoSleep if role == Role::Signal => format!("finds {object} signalled: no sleep"),
+            Deed::NoSleep => format!("finds {object} changed: no sleep"),
             Deed::Woken => format!("woken on {object}"),
             Deed::Wakes(woken) if woken.is_empty() => format!("wakes nobody on {object}"),
             Deed::Wakes(woken) => format!("wakes {} on {object}", thread_list(woken)),
@@ -109,13 +134,19 @@ impl Deed {
     /// for a step the diagram draws as a note or as an arrow between
     /// threads (sleeps, wakes).
     fn arrow(&self) -> Option<String> {
+        let from = |value: &Option<String>| match value {
+            Some(value) => format!(" (was {value})"),
+            None => String::new(),
+        };
         Some(match self {
             Deed::Reads(value) => format!("reads {value}"),
             Deed::Writes(value) => format!("writes {value}"),
+            Deed::ReadsWrites(read, written) => format!("reads {read}, writes {written}"),
             Deed::Changes(old, new) => format!("{old} → {new}"),
             Deed::Fails { expected, actual } => format!("finds {actual}, not {expected}"),
-            Deed::Takes => "takes".to_owned(),
-            Deed::Releases => "releases".to_owned(),
+            Deed::Takes(None) => "takes".to_owned(),
+            Deed::Takes(Some(value)) => format!("takes (sets {value})"),
+            Deed::Releases(value) => format!("releases{}", from(value)),
             Deed::TakesReleases => "takes and releases".to_owned(),
             Deed::SeesFree => "sees free".to_owned(),
             Deed::FindsHeld => "finds held".to_owned(),
@@ -124,17 +155,46 @@ impl Deed {
     }
 }
 
-/// How `access` by a thread on an object of `role` is said; `None` for what
-/// the readable trace leaves out.
+/// A value as the readable trace shows it: flags in high bits (a
+/// semaphore's waiter bit) read better in hex.
+fn number(value: u32) -> String {
+    if value < 0x1_0000 {
+        value.to_string()
+    } else {
+        format!("{value:#x}")
+    }
+}
+
+/// How an access on a lock's word (0 free, 1 locked, more: locked with a
+/// mark, such as contended) is said; `None` for one said as on a value.
+fn lock_deed(access: &Access) -> Option<Deed> {
+    let set = |new: u32| (new != 1).then(|| number(new));
+    Some(match *access {
+        Access::Load { value: 0 } => Deed::SeesFree,
+        Access::Load { .. } => Deed::FindsHeld,
+        Access::Store { value: 0 } => Deed::Releases(None),
+        Access::Store { value } => Deed::Takes(set(value)),
+        Access::Swap { new: 0, old } => Deed::Releases(set(old)),
+        Access::Swap { new, old: 0 } => Deed::Takes(set(new)),
+        Access::Swap { new, old } if new == old => Deed::FindsHeld,
+        Access::Cas {
+            current,
+            new,
+            actual,
+        } if actual == current => match (current, new) {
+            (_, 0) => Deed::Releases(set(current)),
+            (0, _) => Deed::Takes(set(new)),
+            _ => return None, // a mark changed: a value's change
+        },
+        // A failed take finds it held; a failed release is told as is.
+        Access::Cas { new, actual, .. } if new != 0 && actual != 0 => Deed::FindsHeld,
+        _ => return None,
+    })
+}
+
+/// How `access` on an object of `role` is said; `None` for what the
+/// readable trace leaves out.
 fn deed(role: Role, access: &Access) -> Option<Deed> {
-    // Flags in high bits (a semaphore's waiter bit) read better in hex.
-    let number = |value: u32| {
-        if value < 0x1_0000 {
-            value.to_string()
-        } else {
-            format!("{value:#x}")
-        }
-    };
     let change = |old: u32, new: u32| Deed::Changes(number(old), number(new));
     Some(match (role, access) {
         (_, Access::Sleeps { .. }) => Deed::Sleeps,
@@ -144,47 +204,30 @@ fn deed(role: Role, access: &Access) -> Option<Deed> {
         (_, Access::TimesOut { at }) => Deed::TimesOut(at.clone()),
         (_, Access::Spurious) => Deed::Spurious,
         (Role::Signal, _) => return None,
-        (Role::Lock, Access::Load { value: 0 }) => Deed::SeesFree,
-        (Role::Lock, Access::Load { .. }) => Deed::FindsHeld,
-        (Role::Lock, Access::Store { value: 0 } | Access::Swap { new: 0, .. }) => Deed::Releases,
-        (Role::Lock, Access::Store { .. } | Access::Swap { old: 0, .. }) => Deed::Takes,
-        (Role::Lock, Access::Swap { .. }) => Deed::FindsHeld,
-        (
-            Role::Lock,
-            Access::Cas {
-                current,
-                new,
-                actual,
-            },
-        ) if actual == current => match new {
-            0 => Deed::Releases,
-            _ if *current == 0 => Deed::Takes,
-            _ => change(*current, *new),
-        },
-        (Role::Lock, Access::Cas { actual, .. }) if *actual != 0 => Deed::FindsHeld,
+        (Role::Lock, access) if lock_deed(access).is_some() => return lock_deed(access),
         (_, Access::Load { value }) => Deed::Reads(number(*value)),
         (_, Access::Store { value }) => Deed::Writes(number(*value)),
-        (_, Access::Swap { new, old }) => change(*old, *new),
+        (_, &Access::Swap { new, old }) => change(old, new),
         (
             _,
-            Access::Cas {
+            &Access::Cas {
                 current,
                 new,
                 actual,
             },
-        ) if actual == current => change(*current, *new),
+        ) if actual == current => change(current, new),
         (
             _,
-            Access::Cas {
+            &Access::Cas {
                 current, actual, ..
             },
         ) => Deed::Fails {
-            expected: number(*current),
-            actual: number(*actual),
+            expected: number(current),
+            actual: number(actual),
         },
-        (_, Access::FetchAdd { by, old }) => change(*old, old.wrapping_add(*by)),
-        (_, Access::FetchSub { by, old }) => change(*old, old.wrapping_sub(*by)),
-        (_, Access::FetchOr { bits, old }) => {
+        (_, &Access::FetchAdd { by, old }) => change(old, old.wrapping_add(by)),
+        (_, &Access::FetchSub { by, old }) => change(old, old.wrapping_sub(by)),
+        (_, &Access::FetchOr { bits, old }) => {
             Deed::Changes(format!("{old:#x}"), format!("{:#x}", old | bits))
         }
         (_, Access::Yield | Access::Spin | Access::Begins { .. } | Access::Returns { .. }) => {
@@ -202,25 +245,25 @@ struct Draft {
 
 impl Draft {
     /// Adds `said`, merged with the step before where a person would say
-    /// them at once: a lock found held again (a retry) is one finding.
+    /// them at once. A lock found held again is one finding (a retry); a
+    /// read and then a write of one value are told together.
     fn push(&mut self, said: Said) {
         if let Some((last, count)) = self.said.last_mut() {
-            if *last == said && matches!(said, Said::On(_, Deed::FindsHeld)) {
+            let repeatable = !matches!(said, Said::Begins(_) | Said::Returns(_));
+            if *last == said && repeatable {
+                if !matches!(said, Said::On(_, Deed::FindsHeld)) {
+                    *count += 1;
+                }
                 return;
             }
-            if *last == said && !matches!(said, Said::Begins(_) | Said::Returns(_)) {
-                *count += 1;
-                return;
-            }
-            if *count == 1
-                && let (Said::On(a, before), Said::On(b, after)) = (&*last, &said)
+            if let (1, Said::On(a, before), Said::On(b, after)) = (*count, &*last, &said)
                 && a == b
             {
                 let merged = match (before, after) {
                     (Deed::Reads(old), Deed::Writes(new)) => {
-                        Some(Deed::Changes(old.clone(), new.clone()))
+                        Some(Deed::ReadsWrites(old.clone(), new.clone()))
                     }
-                    (Deed::Takes, Deed::Releases) => Some(Deed::TakesReleases),
+                    (Deed::Takes(None), Deed::Releases(None)) => Some(Deed::TakesReleases),
                     _ => None,
                 };
                 if let Some(merged) = merged {
@@ -231,37 +274,57 @@ impl Draft {
         }
         self.said.push((said, 1));
     }
-}
 
-impl Draft {
-    /// Leaves out the locks taken and released inside an operation that
-    /// runs from its call to its return in this row with no other thread
-    /// between: they excluded nobody.
+    /// Leaves out, inside each operation that runs from its call to its
+    /// return in this row with nothing between (no switch), every lock it
+    /// takes and releases again: it excluded nobody. A lock it only takes,
+    /// or only releases, stays told.
     fn untell_unneeded_locks(&mut self) {
-        let mut call = None;
         let mut unneeded = vec![false; self.said.len()];
+        let mut call = None;
         for (index, (said, _)) in self.said.iter().enumerate() {
             match said {
                 Said::Begins(_) => call = Some(index),
                 Said::Continues(_) | Said::Switch => call = None,
                 Said::Returns(_) => {
                     if let Some(call) = call.take() {
-                        for (at, (inside, _)) in self.said[call..index].iter().enumerate() {
-                            unneeded[call + at] = matches!(
-                                inside,
-                                Said::On(_, Deed::Takes | Deed::Releases | Deed::TakesReleases)
-                            );
-                        }
+                        mark_pairs(&self.said[call..index], &mut unneeded[call..index]);
                     }
                 }
                 _ => {}
             }
         }
-        let mut index = 0;
-        self.said.retain(|_| {
-            index += 1;
-            !unneeded[index - 1]
-        });
+        let mut unneeded = unneeded.into_iter();
+        self.said.retain(|_| !unneeded.next().unwrap_or(false));
+    }
+}
+
+/// Marks in `unneeded` each lock of `said` taken and released at once, and
+/// each take matched by a later release of the same lock.
+fn mark_pairs(said: &[(Said, usize)], unneeded: &mut [bool]) {
+    for (index, (step, _)) in said.iter().enumerate() {
+        match step {
+            Said::On(_, Deed::TakesReleases) => unneeded[index] = true,
+            Said::On(object, Deed::Takes(_)) if !unneeded[index] => {
+                let release = said[index + 1..].iter().position(
+                    |(later, _)| matches!(later, Said::On(o, Deed::Releases(_)) if o == object),
+                );
+                if let Some(release) = release {
+                    unneeded[index] = true;
+                    unneeded[index + 1 + release] = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// ` ×n` for a step said `count` times, nothing for once.
+fn times(count: usize) -> String {
+    if count > 1 {
+        format!(" ×{count}")
+    } else {
+        String::new()
     }
 }
 
@@ -322,38 +385,55 @@ impl Trace {
             }
             drafts.last_mut().expect("pushed").push(said);
         }
+        drop_empty_calls(&mut drafts);
         drafts.iter_mut().for_each(Draft::untell_unneeded_locks);
         drafts
     }
 
     /// The readable rows: each a thread's uninterrupted run, its
-    /// operations with their steps and results; an operation still going
-    /// on at a row's end ends in `…`, or in `(blocked)` where its thread
-    /// sleeps at the end of the trace.
+    /// operations with their results and steps; an operation still going
+    /// on at a row's end ends in `…`. A thread asleep at the end of the
+    /// trace is `(blocked)`, or `(woken, not yet run)` if a wake named it.
     pub fn rows(&self) -> Vec<Row> {
-        let drafts = self.drafts();
-        let last_row = |thread: usize| drafts.iter().rposition(|row| row.thread == thread);
+        self.rows_of(&self.drafts())
+    }
+
+    fn rows_of(&self, drafts: &[Draft]) -> Vec<Row> {
         drafts
             .iter()
             .enumerate()
             .map(|(index, draft)| Row {
                 thread: thread_name(draft.thread),
-                text: self.row_text(draft, last_row(draft.thread) == Some(index)),
+                text: self.row_text(draft, self.ending(drafts, index)),
             })
             .collect()
     }
 
-    fn row_text(&self, draft: &Draft, last: bool) -> String {
+    /// How row `index` ends if its thread sleeps at its end and never runs
+    /// again: blocked, or woken by a later row's wake.
+    fn ending(&self, drafts: &[Draft], index: usize) -> Option<&'static str> {
+        let draft = &drafts[index];
+        let later = &drafts[index + 1..];
+        let asleep = matches!(draft.said.last(), Some((Said::On(_, Deed::Sleeps), _)));
+        if !asleep || later.iter().any(|row| row.thread == draft.thread) {
+            return None;
+        }
+        let woken = later.iter().flat_map(|row| &row.said).any(
+            |(said, _)| matches!(said, Said::On(_, Deed::Wakes(woken)) if woken.contains(&draft.thread)),
+        );
+        Some(if woken {
+            " (woken, not yet run)"
+        } else {
+            " (blocked)"
+        })
+    }
+
+    fn row_text(&self, draft: &Draft, ending: Option<&str>) -> String {
         let mut segments: Vec<String> = Vec::new();
         // The segment being written: its operation, if any, and its steps.
         let mut head: Option<String> = None;
         let mut steps: Vec<String> = Vec::new();
         for (said, count) in &draft.said {
-            let times = if *count > 1 {
-                format!(" ×{count}")
-            } else {
-                String::new()
-            };
             match said {
                 Said::Begins(op) | Said::Continues(op) => {
                     segments.extend(segment(head.take(), &mut steps, ""));
@@ -365,25 +445,25 @@ impl Trace {
                     head = Some(format!("{dots}{op}"));
                 }
                 Said::Returns(result) => {
-                    let tail = result.as_ref().map_or(String::new(), |r| format!(" → {r}"));
+                    let result = result.as_ref().map_or(String::new(), |r| format!(" → {r}"));
                     match head.take() {
-                        Some(op) => segments.extend(segment(Some(op), &mut steps, &tail)),
-                        None => steps.push(format!("returns{tail}")),
+                        Some(op) => segments.extend(segment(Some(op + &result), &mut steps, "")),
+                        None => steps.push(format!("returns{result}")),
                     }
                 }
                 Said::On(object, deed) => {
-                    steps.push(deed.text(&self.objects[*object].label) + &times);
+                    let object = &self.objects[*object];
+                    steps.push(deed.text(&object.label, object.role) + &times(*count));
                 }
-                Said::Yields => steps.push(format!("yields{times}")),
-                Said::Spins => steps.push(format!("spins{times}")),
+                Said::Yields => steps.push(format!("yields{}", times(*count))),
+                Said::Spins => steps.push(format!("spins{}", times(*count))),
                 Said::Switch => steps.push(SWITCH.to_owned()),
             }
         }
-        let blocked = last && matches!(draft.said.last(), Some((Said::On(_, Deed::Sleeps), _)));
-        let tail = match (&head, blocked) {
-            (_, true) => " (blocked)",
-            (Some(_), false) => " …",
-            (None, false) => "",
+        let tail = match (&head, ending) {
+            (_, Some(ending)) => ending,
+            (Some(_), None) => " …",
+            (None, None) => "",
         };
         segments.extend(segment(head, &mut steps, tail));
         segments.join(" · ")
@@ -393,13 +473,10 @@ impl Trace {
     /// per uninterrupted run (every new row is a context switch), no
     /// source locations ([`Trace::raw_table`] has them).
     pub fn table(&self) -> String {
-        let rows = self.rows();
+        let drafts = self.drafts();
         let mut out = header(self.threads);
-        for (index, row) in rows.iter().enumerate() {
-            let thread = (0..self.threads)
-                .find(|&t| thread_name(t) == row.thread)
-                .expect("a row's thread is a column");
-            out.push_str(&table_row(index + 1, self.threads, thread, &row.text));
+        for (index, (draft, row)) in drafts.iter().zip(self.rows_of(&drafts)).enumerate() {
+            out.push_str(&table_row(index + 1, self.threads, draft.thread, &row.text));
         }
         out.push('\n');
         out
@@ -411,8 +488,12 @@ impl Trace {
     /// a dotted arrow from a waker to each thread it wakes; notes for the
     /// operations, their results, sleeps and the other wait endings.
     pub fn mermaid(&self) -> String {
-        let drafts = self.drafts();
-        let mut out = String::from("sequenceDiagram\n");
+        self.diagram(&self.drafts()).0
+    }
+
+    /// The diagram of `drafts`, with its shape (rows, participants,
+    /// arrows).
+    fn diagram(&self, drafts: &[Draft]) -> (String, Shape) {
         let mut used: Vec<usize> = drafts
             .iter()
             .flat_map(|row| &row.said)
@@ -423,6 +504,7 @@ impl Trace {
             .collect();
         used.sort_unstable();
         used.dedup();
+        let mut out = String::from("sequenceDiagram\n");
         for thread in 0..self.threads {
             let _ = writeln!(out, "    participant {}", thread_name(thread));
         }
@@ -430,16 +512,12 @@ impl Trace {
             let label = sanitize(&self.objects[object].label);
             let _ = writeln!(out, "    participant O{} as {label}", object + 1);
         }
-        for row in &drafts {
+        let mut arrows = 0;
+        for row in drafts {
             let thread = thread_name(row.thread);
             let note = |text: String| format!("    Note over {thread}: {}\n", sanitize(&text));
             let mut said = row.said.iter().peekable();
             while let Some((said_now, count)) = said.next() {
-                let times = if *count > 1 {
-                    format!(" ×{count}")
-                } else {
-                    String::new()
-                };
                 let line = match said_now {
                     // An operation with nothing told inside: one note.
                     Said::Begins(op) => {
@@ -452,10 +530,11 @@ impl Trace {
                     }
                     Said::Returns(Some(result)) => note(format!("→ {result}")),
                     Said::Returns(None) | Said::Continues(_) | Said::Switch => continue,
-                    Said::Yields => note(format!("yields{times}")),
-                    Said::Spins => note(format!("spins{times}")),
+                    Said::Yields => note(format!("yields{}", times(*count))),
+                    Said::Spins => note(format!("spins{}", times(*count))),
                     Said::On(object, Deed::Wakes(woken)) if !woken.is_empty() => {
                         let label = sanitize(&self.objects[*object].label);
+                        arrows += woken.len();
                         woken
                             .iter()
                             .map(|&t| {
@@ -463,30 +542,69 @@ impl Trace {
                             })
                             .collect()
                     }
-                    Said::On(object, deed) => match deed.arrow() {
-                        Some(arrow) => format!(
-                            "    {thread}->>O{}: {}{times}\n",
-                            object + 1,
-                            sanitize(&arrow)
-                        ),
-                        None => note(deed.text(&self.objects[*object].label) + &times),
-                    },
+                    Said::On(object, deed) => {
+                        let Object { label, role, .. } = &self.objects[*object];
+                        match deed.arrow() {
+                            Some(arrow) => {
+                                arrows += 1;
+                                let arrow = sanitize(&(arrow + &times(*count)));
+                                format!("    {thread}->>O{}: {arrow}\n", object + 1)
+                            }
+                            None => note(deed.text(label, *role) + &times(*count)),
+                        }
+                    }
                 };
                 out.push_str(&line);
             }
         }
-        out
+        let shape = Shape {
+            rows: drafts.len(),
+            participants: self.threads + used.len(),
+            arrows,
+        };
+        (out, shape)
     }
 
     /// The shape of the readable trace: rows of [`Trace::table`],
     /// participants and arrows of [`Trace::mermaid`].
     pub fn shape(&self) -> Shape {
-        let mermaid = self.mermaid();
-        let count = |needle: &str| mermaid.lines().filter(|l| l.contains(needle)).count();
-        Shape {
-            rows: self.rows().len(),
-            participants: count("participant "),
-            arrows: count("->>"),
+        self.diagram(&self.drafts()).1
+    }
+}
+
+/// Drops each row that only begins an operation (cut by a switch before
+/// it did anything told): the operation begins in its thread's next row
+/// instead of going on there.
+fn drop_empty_calls(drafts: &mut Vec<Draft>) {
+    let mut index = 0;
+    while index < drafts.len() {
+        let Draft { thread, said } = &drafts[index];
+        let [(Said::Begins(op), _)] = said.as_slice() else {
+            index += 1;
+            continue;
+        };
+        let (thread, op) = (*thread, op.clone());
+        if let Some(next) = drafts[index + 1..]
+            .iter_mut()
+            .find(|row| row.thread == thread)
+            && let Some((first, _)) = next.said.first_mut()
+            && *first == Said::Continues(op.clone())
+        {
+            *first = Said::Begins(op);
+            drafts.remove(index);
+            // The rows on either side may now be one thread's: one run.
+            if index > 0 && index < drafts.len() && drafts[index - 1].thread == drafts[index].thread
+            {
+                let mut next = drafts.remove(index).said;
+                if matches!(next.first(), Some((Said::Continues(_), _))) {
+                    next.remove(0); // it goes on in the same row
+                }
+                let previous = &mut drafts[index - 1].said;
+                previous.push((Said::Switch, 1));
+                previous.extend(next);
+            }
+        } else {
+            index += 1;
         }
     }
 }
@@ -528,9 +646,11 @@ mod tests {
     use super::super::{Access, Role, begin, end, record, record_wake, traced};
 
     /// A short story: T1 puts under a lock nobody else wants (its lock is
-    /// not told), T2 finds the lock held, then sleeps; T1's wake names T2;
-    /// a read and a write of one value merge; the sleeper's last row is
-    /// marked blocked, and an operation cut by a switch goes on with `…`.
+    /// not told; its read and write of the length are two steps), T2 finds
+    /// the lock held, then sleeps; T1's wake names T2; T3's call cut before
+    /// it did anything starts where it does; a lock held across a switch
+    /// stays told, with the switch marked; the sleeper's last row is
+    /// blocked; an operation cut by a switch goes on with `…`.
     #[test]
     fn rows_tell_operations_their_steps_and_wakes() {
         let here = Location::caller();
@@ -550,31 +670,24 @@ mod tests {
                     here,
                 );
             };
-            begin(thread("a"), || "put(1)".to_owned(), here);
-            on(
-                "a",
-                8,
-                Access::Cas {
-                    current: 0,
-                    new: 1,
-                    actual: 0,
-                },
-            );
+            let call = |t: &'static str, op: &'static str| {
+                begin(thread(t), || op.to_owned(), here).expect("tracing")
+            };
+            let take = Access::Cas {
+                current: 0,
+                new: 1,
+                actual: 0,
+            };
+            let release = Access::Swap { new: 0, old: 1 };
+            let put1 = call("a", "put(1)");
+            on("a", 8, take.clone());
             on("a", 16, Access::Load { value: 0 });
             on("a", 16, Access::Store { value: 1 });
-            on("a", 8, Access::Swap { new: 0, old: 1 });
-            end(thread("a"), || None, here);
-            begin(thread("a"), || "put(2)".to_owned(), here);
-            on(
-                "a",
-                8,
-                Access::Cas {
-                    current: 0,
-                    new: 1,
-                    actual: 0,
-                },
-            );
-            begin(thread("b"), || "get()".to_owned(), here);
+            on("a", 8, release.clone());
+            end(put1, || None, here);
+            let put2 = call("a", "put(2)");
+            on("a", 8, take.clone());
+            let _get = call("b", "get()");
             on(
                 "b",
                 8,
@@ -587,6 +700,7 @@ mod tests {
             on("b", 8, Access::Load { value: 1 });
             on("b", 24, Access::Load { value: 0 });
             on("b", 24, Access::Sleeps { expected: 0 });
+            let len = call("c", "len()");
             on("a", 24, Access::FetchAdd { by: 1, old: 0 });
             record_wake(
                 thread("a"),
@@ -596,8 +710,15 @@ mod tests {
                 &["b".to_owned()],
                 here,
             );
-            on("a", 8, Access::Swap { new: 0, old: 1 });
-            end(thread("a"), || Some("()".to_owned()), here);
+            on("a", 8, release.clone());
+            end(put2, || Some("()".to_owned()), here);
+            let clear = call("a", "clear()");
+            on("a", 8, take);
+            on("c", 24, Access::Load { value: 1 });
+            on("a", 8, release);
+            end(clear, || None, here);
+            on("c", 16, Access::Load { value: 1 });
+            end(len, || Some("1".to_owned()), here);
             on("b", 24, Access::Woken);
             on("b", 24, Access::Sleeps { expected: 1 });
         });
@@ -608,15 +729,20 @@ mod tests {
             .map(|r| (r.thread, r.text))
             .collect();
         let expected = [
-            ("T1", "put(1): queue.len 0 → 1 · put(2): takes queue.lock …"),
+            (
+                "T1",
+                "put(1): reads queue.len = 0, writes 1 · put(2): takes queue.lock …",
+            ),
             (
                 "T2",
                 "get(): finds queue.lock held, sleeps on queue.not_empty …",
             ),
             (
                 "T1",
-                "…put(2): wakes T2 on queue.not_empty, releases queue.lock → ()",
+                "…put(2) → (): wakes T2 on queue.not_empty, releases queue.lock · clear(): takes \
+                 queue.lock ⇄ releases queue.lock",
             ),
+            ("T3", "len() → 1: reads queue.len = 1"),
             (
                 "T2",
                 "…get(): woken on queue.not_empty, sleeps on queue.not_empty (blocked)",
@@ -628,7 +754,7 @@ mod tests {
             .collect();
         assert_eq!(rows, expected);
         let table = trace.table();
-        assert!(table.contains("| 3 | …put(2): wakes T2"), "{table}");
+        assert!(table.contains("| 4 | | | len() → 1"), "{table}");
         let mermaid = trace.mermaid();
         assert!(
             mermaid.contains("T1-->>T2: wakes (queue.not_empty)"),
@@ -638,12 +764,13 @@ mod tests {
             mermaid.contains("Note over T2: sleeps on queue.not_empty"),
             "{mermaid}"
         );
+        assert!(mermaid.contains("T1->>O2: reads 0, writes 1"), "{mermaid}");
         assert!(
             !mermaid.contains("as queue.not_empty"),
             "no arrow goes to it: {mermaid}"
         );
         let (shape, raw) = (trace.shape(), trace.raw_shape());
-        assert_eq!((shape.rows, shape.participants, shape.arrows), (4, 4, 5));
-        assert_eq!((raw.rows, raw.participants, raw.arrows), (14, 5, 14));
+        assert_eq!((shape.rows, shape.participants, shape.arrows), (5, 5, 8));
+        assert_eq!((raw.rows, raw.participants, raw.arrows), (18, 6, 18));
     }
 }
