@@ -105,8 +105,7 @@ impl<B: Backend> Condvar<B> {
     /// Unlocks `guard`'s lock, sleeps until notified, and locks again. May
     /// wake spuriously: re-check the state in a loop.
     pub fn wait<'a, T>(&self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
-        let _op = Operation::<B>::call("wait()");
-        self.wait_until(guard, Deadline::Never).0
+        Operation::<B>::around("wait()", || self.wait_until(guard, Deadline::Never).0)
     }
 
     /// Waits while `condition` holds of the value; see
@@ -135,21 +134,27 @@ impl<B: Backend> Condvar<B> {
     /// Wakes at most `n` waiters; see [`Condition::notify`].
     pub fn notify(&self, n: usize) {
         let _op = Operation::<B>::begin(|| format!("notify({n})"));
-        self.seq.fetch_add(1, Ordering::Relaxed);
-        self.seq.wake(n);
+        self.bump_and_wake(n);
     }
 
     /// Wakes at most one waiter.
     pub fn notify_one(&self) {
-        let _op = Operation::<B>::call("notify_one()");
-        self.notify(1);
+        Operation::<B>::around("notify_one()", || self.bump_and_wake(1));
     }
 
     /// Wakes every waiter.
     pub fn notify_all(&self) {
-        let _op = Operation::<B>::call("notify_all()");
+        Operation::<B>::around("notify_all()", || {
+            self.seq.fetch_add(1, Ordering::Relaxed);
+            self.seq.wake_all();
+        });
+    }
+
+    /// Counts a notify, then wakes at most `n` waiters.
+    #[inline]
+    fn bump_and_wake(&self, n: usize) {
         self.seq.fetch_add(1, Ordering::Relaxed);
-        self.seq.wake_all();
+        self.seq.wake(n);
     }
 
     /// One wait: false if `deadline` passed.
@@ -233,8 +238,7 @@ impl<T, B: Backend> Condition<T, B> {
     ///
     /// If `guard` is not a guard of this condition's lock.
     pub fn wait<'a>(&'a self, guard: LockGuard<'a, T, B>) -> LockGuard<'a, T, B> {
-        let _op = Operation::<B>::call("wait()");
-        self.wait_until(guard, Deadline::Never).0
+        Operation::<B>::around("wait()", || self.wait_until(guard, Deadline::Never).0)
     }
 
     /// Like [`Condition::wait`], giving up after `timeout`. Returns the guard

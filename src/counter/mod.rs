@@ -83,8 +83,7 @@ impl<B: Backend, K: CounterKind> Counter<B, K> {
 
     /// Adds one, the way kind `K` does it.
     pub fn increment(&self) {
-        let _op = Operation::<B>::call("increment()");
-        K::increment(self);
+        Operation::<B>::around("increment()", || K::increment(self));
     }
 
     /// The current count.

@@ -120,12 +120,13 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
     /// Sets the flag and wakes every waiter. Setting a set event does
     /// nothing more.
     pub fn set(&self) {
-        let _op = Operation::<B>::call("set()");
-        let _guard = self.condition.lock();
-        // Release: pairs with the Acquire in is_set(), so a thread that
-        // sees the flag also sees what the setter did before set().
-        self.flag.store(SET, Ordering::Release);
-        V::wake_waiters(&self.condition);
+        Operation::<B>::around("set()", || {
+            let _guard = self.condition.lock();
+            // Release: pairs with the Acquire in is_set(), so a thread that
+            // sees the flag also sees what the setter did before set().
+            self.flag.store(SET, Ordering::Release);
+            V::wake_waiters(&self.condition);
+        });
     }
 
     /// Lowers the flag: later waits block until the next `set`.
@@ -137,15 +138,13 @@ impl<B: Backend, V: EventVariant> Event<B, V> {
 
     /// Whether the flag is set, read without the lock.
     pub fn is_set(&self) -> bool {
-        let op = Operation::<B>::call("is_set()");
         // Acquire: pairs with the Release in set().
-        op.returns(self.flag.load(Ordering::Acquire) == SET)
+        Operation::<B>::returning("is_set()", || self.flag.load(Ordering::Acquire) == SET)
     }
 
     /// Blocks until the flag is set.
     pub fn wait(&self) {
-        let _op = Operation::<B>::call("wait()");
-        self.wait_until(Deadline::Never);
+        Operation::<B>::around("wait()", || self.wait_until(Deadline::Never));
     }
 
     /// Blocks until the flag is set or `timeout` passes; returns the flag,

@@ -161,11 +161,12 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
     /// reentrant, like Python's `Lock`).
     #[inline]
     pub fn lock(&self) -> RawLockGuard<'_, B, V> {
-        let _op = Operation::<B>::call("lock()");
-        if !V::try_acquire(&self.state) {
-            self.lock_contended(Deadline::Never);
-        }
-        RawLockGuard { lock: self }
+        Operation::<B>::around("lock()", || {
+            if !V::try_acquire(&self.state) {
+                self.lock_contended(Deadline::Never);
+            }
+            RawLockGuard { lock: self }
+        })
     }
 
     /// Takes the lock if it is free now, without waiting.
@@ -271,10 +272,11 @@ impl<B: Backend, V: LockVariant> RawLock<B, V> {
 
     #[inline]
     fn unlock(&self) {
-        let _op = Operation::<B>::call("unlock()");
-        if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
-            self.wake();
-        }
+        Operation::<B>::around("unlock()", || {
+            if self.state.swap(UNLOCKED, V::RELEASE) == CONTENDED {
+                self.wake();
+            }
+        });
     }
 
     /// The unlock's slow path, out of line and cold (as std's futex mutex

@@ -181,18 +181,18 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Takes a permit, parking until one is available.
     #[inline]
     pub fn acquire(&self) -> Permit<'_, B, V> {
-        let _op = Operation::<B>::call("acquire()");
-        if !V::try_take(&self.state) {
-            self.acquire_contended(Deadline::Never);
-        }
-        self.permit(MAX_PERMITS)
+        Operation::<B>::around("acquire()", || {
+            if !V::try_take(&self.state) {
+                self.acquire_contended(Deadline::Never);
+            }
+            self.permit(MAX_PERMITS)
+        })
     }
 
     /// Takes a permit if one is available now.
     #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_, B, V>> {
-        let op = Operation::<B>::call("try_acquire()");
-        op.returns(V::try_take(&self.state))
+        Operation::<B>::returning("try_acquire()", || V::try_take(&self.state))
             .then(|| self.permit(MAX_PERMITS))
     }
 
@@ -292,7 +292,12 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
     /// Adds a permit unless that would exceed `bound`.
     #[inline]
     fn release_within(&self, bound: u32) -> Result<(), OverRelease> {
-        let op = Operation::<B>::call("release()");
+        Operation::<B>::around("release()", || self.add_within(bound))
+    }
+
+    /// [`Semaphore::release_within`], untraced.
+    #[inline]
+    fn add_within(&self, bound: u32) -> Result<(), OverRelease> {
         // A guess, not a load: a permit returned to a semaphore with no
         // permits left and nobody waiting (the uncontended case) goes in
         // with one compare-exchange; a wrong guess costs the load it saved,
@@ -303,7 +308,7 @@ impl<B: Backend, V: SemaphoreVariant> Semaphore<B, V> {
         loop {
             let permits = state & PERMITS;
             if !V::admits_release(permits, bound) {
-                return op.returns(Err(OverRelease { bound }));
+                return Err(OverRelease { bound });
             }
             // Release: pairs with the Acquire of whoever takes the permit.
             // The new word clears WAITERS: the sleeper we wake sets it again.

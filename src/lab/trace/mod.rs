@@ -286,9 +286,9 @@ struct Log {
     addresses: Vec<usize>,
     /// Objects lettered so far (those without a name).
     lettered: usize,
-    /// How deep in operations each thread is, by its label: only the
-    /// outermost is traced.
-    depth: std::collections::HashMap<String, usize>,
+    /// How deep in operations each thread is: only the outermost is
+    /// traced.
+    depth: Vec<usize>,
     /// This execution's number on this thread, told apart from the last's.
     generation: u64,
 }
@@ -297,6 +297,7 @@ impl Log {
     fn thread(&mut self, label: String) -> usize {
         let index = label_index(&mut self.thread_ids, label);
         self.trace.threads = self.thread_ids.len();
+        self.depth.resize(self.trace.threads, 0);
         index
     }
 
@@ -461,11 +462,27 @@ pub(crate) fn record_wake(
 
 /// An operation begun on a thread: what its end needs to find it again
 /// without asking the checker which thread runs (loom cannot tell once its
-/// model is over, while a panic unwinds).
-#[derive(Debug)]
-pub(crate) struct Begun {
-    thread: String,
-    generation: u64,
+/// model is over, while a panic unwinds). `Copy`, so that an
+/// [`Operation`](crate::backend::Operation) has nothing to drop on real
+/// threads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Begun(std::num::NonZeroU64);
+
+impl Begun {
+    /// Thread `thread` (of at most 2^16) in execution `generation`, in one
+    /// word that is never 0: an `Option<Begun>` is a word too.
+    fn new(thread: usize, generation: u64) -> Begun {
+        let word = (generation << 16 | (thread as u64 & 0xFFFF)) + 1;
+        Begun(std::num::NonZeroU64::new(word).expect("a word plus one is not 0"))
+    }
+
+    fn thread(self) -> usize {
+        ((self.0.get() - 1) & 0xFFFF) as usize
+    }
+
+    fn generation(self) -> u64 {
+        (self.0.get() - 1) >> 16
+    }
 }
 
 /// Records that `thread` begins the operation `op`, if tracing and if it is
@@ -479,17 +496,12 @@ pub(crate) fn begin(
 ) -> Option<Begun> {
     let mut begun = None;
     with_log(|log| {
-        let label = thread();
-        let depth = log.depth.entry(label.clone()).or_default();
-        *depth += 1;
-        if *depth == 1 {
-            let thread = log.thread(label.clone());
+        let thread = log.thread(thread());
+        log.depth[thread] += 1;
+        if log.depth[thread] == 1 {
             log.push(thread, None, Access::Begins { op: op() }, place(location));
         }
-        begun = Some(Begun {
-            thread: label,
-            generation: log.generation,
-        });
+        begun = Some(Begun::new(thread, log.generation));
     });
     begun
 }
@@ -509,15 +521,15 @@ pub(crate) fn unwound(begun: Begun) {
 
 fn close(begun: Begun, told: Option<(impl FnOnce() -> Option<String>, &Location<'_>)>) {
     with_log(|log| {
-        if begun.generation != log.generation {
+        if begun.generation() != log.generation & (u64::MAX >> 16) {
             return; // begun in an earlier execution
         }
-        let Some(depth) = log.depth.get_mut(&begun.thread).filter(|depth| **depth > 0) else {
+        let thread = begun.thread();
+        let Some(depth) = log.depth.get_mut(thread).filter(|depth| **depth > 0) else {
             return;
         };
         *depth -= 1;
         if let (0, Some((result, location))) = (*depth, told) {
-            let thread = log.thread(begun.thread);
             let result = result();
             log.push(thread, None, Access::Returns { result }, place(location));
         }
