@@ -22,7 +22,8 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use synclab::catalogue::entries;
 use synclab::lab::Budget;
 use synclab::lab::checkers::{Checker, Run};
-use synclab::lab::entry::{Entry, Expect};
+use synclab::lab::entry::{Entry, Expect, RACES_ON_DATA};
+use synclab::lab::failure::FailureKind;
 use synclab::lab::runner::{self, Cell};
 use synclab::lab::trace::Trace;
 
@@ -50,6 +51,10 @@ fn main() {
     trials.push(Trial::test(
         "catalogue · no golden file without a variant",
         stray_goldens,
+    ));
+    trials.push(Trial::test(
+        "catalogue · a scenario that races on data runs only under loom",
+        data_races_only_under_loom,
     ));
     trials.push(Trial::test(
         "catalogue · the diagram check fails a line Mermaid's parser skips",
@@ -328,8 +333,42 @@ fn markers() -> Result<(), Failed> {
         }
     }
     for entry in entries().filter(|e| e.is_broken()) {
-        if !sources.contains(&format!("BUG({}): was", entry.id)) {
-            return Err(format!("{}: no `// BUG({0}): was ...` marker in src/", entry.id).into());
+        if !sources.contains(&format!("BUG({}): was", entry.marker)) {
+            return Err(format!(
+                "{}: no `// BUG({}): was ...` marker in src/",
+                entry.id, entry.marker
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A scenario that races on plain data in its broken variants (undefined
+/// behaviour) is never run on real threads nor under shuttle: every
+/// checker but loom is not applicable to it, and running one returns no
+/// run; and the catalogue has such rows, caught by loom as data races.
+fn data_races_only_under_loom() -> Result<(), Failed> {
+    let racing: Vec<&Entry> = entries().filter(|e| e.races_on_data).collect();
+    if !racing.iter().any(|e| e.is_broken()) {
+        return Err("no broken row races on data".into());
+    }
+    for entry in racing {
+        for checker in Checker::ALL.into_iter().filter(|&c| c != Checker::Loom) {
+            if entry.expectation(checker) != Expect::NotApplicable(RACES_ON_DATA) {
+                return Err(format!("{} would run under {checker}", entry.id).into());
+            }
+            if entry.run(checker, &Budget::default()).is_some() {
+                return Err(format!("{} ran under {checker}", entry.id).into());
+            }
+        }
+        let loom = entry.expectation(Checker::Loom);
+        let expected = match entry.is_broken() {
+            true => Expect::Catch(FailureKind::DataRace),
+            false => Expect::Pass,
+        };
+        if loom != expected {
+            return Err(format!("{}: loom is expected to {loom:?}", entry.id).into());
         }
     }
     Ok(())

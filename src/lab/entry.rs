@@ -8,7 +8,7 @@
 use std::fmt;
 
 use super::Budget;
-use super::checkers::{self, Checker, Run, Subject};
+use super::checkers::{self, Checker, Run, Subject, Worlds};
 use super::failure::FailureKind;
 use super::kernel::Modelling;
 
@@ -189,9 +189,12 @@ pub struct Entry {
     /// what makes them correct (`"correct"`, `"locked"`, `"lock-ordering"`).
     pub variant: &'static str,
     /// The id: the primitive's name without its `(usage)` note, dashed, then
-    /// the variant (`lock-relaxed`, `bounded-semaphore-correct`); for a
-    /// broken variant, the tag of its `// BUG(<id>)` marker in the source.
+    /// the variant (`lock-relaxed`, `bounded-semaphore-correct`).
     pub id: &'static str,
+    /// For a broken variant, the tag of its `// BUG(<tag>)` marker in the
+    /// source: its id, or the id of the row whose broken code it runs under
+    /// another scenario (`lock-relaxed-data-race` runs `lock-relaxed`'s).
+    pub marker: &'static str,
     /// The bug in one sentence; `None` for a correct variant.
     pub bug: Option<&'static str>,
     /// The scenario, in prose: what the threads do and what must hold.
@@ -208,7 +211,21 @@ pub struct Entry {
     /// stories: it would expose an `if` around a wait by another route than
     /// the stolen wakeup its story tells, or add a wake to a lost wakeup's.
     pub modelling: Modelling,
+    /// Whether its scenario races on plain (non-atomic) data when the
+    /// variant is broken: undefined behaviour, so the scenario runs only
+    /// under checkers that detect a race rather than execute it (loom's
+    /// cell tracking), never on real threads nor under shuttle, whatever
+    /// the expectations say ([`RACES_ON_DATA`]).
+    pub races_on_data: bool,
 }
+
+/// Why a scenario that races on plain data runs only under loom.
+pub const RACES_ON_DATA: Why = Why {
+    tag: "a data race is undefined behaviour",
+    text: "the scenario races on plain (non-atomic) data in its broken variants: undefined \
+           behaviour, which real threads and shuttle (whose cells are not tracked) would \
+           execute, not detect; it runs only where a race is detected (loom's cell tracking)",
+};
 
 impl Entry {
     /// Whether this is a deliberately broken variant.
@@ -220,6 +237,9 @@ impl Entry {
     /// expectation, or not applicable where the entry has no test for it.
     pub fn expectation(&self, checker: Checker) -> Expect {
         match checker {
+            _ if self.races_on_data && checker != Checker::Loom => {
+                Expect::NotApplicable(RACES_ON_DATA)
+            }
             Checker::Model if self.subject.sequential.is_none() => NO_MODEL,
             Checker::Linearizability if self.subject.linearizability.is_none() => NO_SPEC,
             _ => self.expect.of(checker),
@@ -261,6 +281,12 @@ impl Entry {
             modelling: Modelling::ALL,
             ..self
         }
+    }
+
+    /// This entry, running the broken code marked `// BUG(<marker>)` (the
+    /// row of that id's) under its own scenario.
+    pub const fn marked(self, marker: &'static str) -> Entry {
+        Entry { marker, ..self }
     }
 
     /// The verdict of `run`, judged against this entry's expectation.
@@ -325,6 +351,7 @@ pub struct Row {
     primitive: &'static str,
     scenario: &'static str,
     subject: Subject,
+    races_on_data: bool,
 }
 
 impl Row {
@@ -334,6 +361,21 @@ impl Row {
             primitive,
             scenario,
             subject,
+            races_on_data: false,
+        }
+    }
+
+    /// The rows of `primitive` under `scenario`, which races on plain data
+    /// in the broken variants: run only under loom (see
+    /// [`Entry::races_on_data`]).
+    pub const fn racing_on_data(
+        primitive: &'static str,
+        scenario: &'static str,
+        worlds: Worlds,
+    ) -> Row {
+        Row {
+            races_on_data: true,
+            ..Row::new(primitive, scenario, Subject::scenario(worlds))
         }
     }
 
@@ -365,6 +407,7 @@ impl Row {
             primitive: self.primitive,
             variant,
             id,
+            marker: id,
             bug,
             scenario: self.scenario,
             subject: self.subject,
@@ -374,6 +417,7 @@ impl Row {
             } else {
                 Modelling::TIME_ONLY
             },
+            races_on_data: self.races_on_data,
         }
     }
 }

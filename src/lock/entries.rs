@@ -34,6 +34,21 @@ const fn timed<V: LockFamily>() -> Row {
     )
 }
 
+/// The rows of the lock of variant `V` guarding a plain value: a data race
+/// when the lock is broken, so run only under loom.
+const fn guarded_cell<V: LockFamily>() -> Row {
+    let scenario = "two threads take the lock and increment a plain (non-atomic) value inside; \
+                    no access may race with another, and no increment may be lost";
+    Row::racing_on_data("lock", scenario, worlds!(scenarios::lock_guarded_cell, V))
+}
+
+/// A broken lock guarding plain data: loom's cell tracking sees the race;
+/// no other checker runs it ([`Entry::races_on_data`]).
+const DATA_RACE: Expectations = Expectations {
+    loom: Expect::Catch(FailureKind::DataRace),
+    ..Expectations::correct()
+};
+
 const TWO_LOCKS: &str = "two threads each take two locks and update both; both must finish";
 const RELOCK: &str = "two threads read a locked value in an `if let` and update it; \
                       every update must complete and none may be lost";
@@ -73,6 +88,25 @@ pub static ENTRIES: &[Entry] = &[
             linearizability: SHUTTLE_IS_SC,
         },
     ),
+    guarded_cell::<Correct>().correct("no-data-race", "lock-no-data-race"),
+    guarded_cell::<TestThenSet>()
+        .broken(
+            "test-then-set-data-race",
+            "lock-test-then-set-data-race",
+            "the test-then-set lock guarding plain data: a second holder's accesses race with \
+             the first's",
+            DATA_RACE,
+        )
+        .marked("lock-test-then-set"),
+    guarded_cell::<Relaxed>()
+        .broken(
+            "relaxed-data-race",
+            "lock-relaxed-data-race",
+            "the Relaxed lock guarding plain data: unlock does not order the holder's accesses \
+             before the next holder's, so they race",
+            DATA_RACE,
+        )
+        .marked("lock-relaxed"),
     lock::<NoWakeUnlock>().broken(
         "no-wake",
         "lock-no-wake",

@@ -1,5 +1,7 @@
 //! The lock's scenarios, each stating its invariant: mutual exclusion and
-//! ordering ([`lock_exclusion`]), the guarded data ([`lock_guarded_data`]),
+//! ordering ([`lock_exclusion`]), the guarded data ([`lock_guarded_data`];
+//! and [`lock_guarded_cell`], which races on plain data under a broken lock
+//! and so runs only under loom),
 //! and the guide's two usage pitfalls ([`two_locks`], [`relock_in_if_let`]);
 //! and the recorded scenario the linearizability checker judges.
 
@@ -7,7 +9,9 @@ use std::sync::Arc;
 
 use super::Lock;
 use super::spec::{LockModel, LockOp, LockSpec, perform};
-use crate::backend::{AtomicU32Ops, Backend, Join, Ordering, Shuttle, run_threads};
+use crate::backend::{
+    AtomicU32Ops, Backend, CellOps, Join, Operation, Ordering, Shuttle, run_threads,
+};
 use crate::ensure;
 use crate::kinds::model;
 use crate::kinds::{LockApi, LockFamily};
@@ -93,6 +97,59 @@ pub fn lock_guarded_data<B: Backend>(ops: u32) {
         seen == expected,
         Bug::LostUpdate,
         "value is {seen} after {expected} locked updates"
+    );
+}
+
+/// What [`lock_guarded_cell`]'s threads share: a lock and the plain value
+/// it guards.
+struct Guarded<B: Backend, L> {
+    lock: L,
+    value: B::Cell<u32>,
+    ops: u32,
+}
+
+// SAFETY: every access to `value` is made holding `lock`, so a correct lock
+// makes them exclusive. A broken lock makes them race: undefined behaviour,
+// which is why the scenario runs only where a race is detected, never on
+// real threads (`Entry::races_on_data`).
+unsafe impl<B: Backend, L: Sync> Sync for Guarded<B, L> {}
+
+// SAFETY: the cell owns a plain `u32`, which may move between threads; the
+// world's cell type only adds access tracking.
+unsafe impl<B: Backend, L: Send> Send for Guarded<B, L> {}
+
+/// Two threads take a lock of family `F` `ops` times each and increment a
+/// plain (non-atomic) value inside: the lock is all that orders the
+/// accesses. A lock that lets two threads in, or whose release and acquire
+/// do not order memory, makes them a data race, which loom's cell tracking
+/// reports.
+///
+/// Invariant: no data race, and the value counts every increment.
+pub fn lock_guarded_cell<B: Backend, F: LockFamily>(ops: u32) {
+    let shared = Arc::new(Guarded::<B, F::Lock<B>> {
+        lock: LockApi::new(),
+        value: B::Cell::new(0),
+        ops,
+    });
+    run_threads::<B, _>(2, &shared, |s, _| {
+        for _ in 0..s.ops {
+            s.lock.lock();
+            // The trace's only word for the plain access: loom's cells are
+            // not traced atomics.
+            Operation::<B>::around("value += 1", || {
+                // SAFETY: inside the lock (see `Guarded`).
+                s.value.with_mut(|value| unsafe { *value += 1 });
+            });
+            s.lock.unlock();
+        }
+    });
+    // SAFETY: the threads are joined.
+    let seen = shared.value.with(|value| unsafe { *value });
+    ensure!(
+        seen == 2 * ops,
+        Bug::LostUpdate,
+        "value is {seen} after {} locked increments",
+        2 * ops
     );
 }
 

@@ -107,7 +107,10 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
         })
     });
     let failure = outcome.err().map(|mut failure| {
-        failure.message = format!("{} (loom, preemption bound {bound})", failure.message);
+        failure.message = format!(
+            "{} (loom, preemption bound {bound})",
+            failure.message.trim_end()
+        );
         failure
     });
     (failure, executions.load(Ordering::Relaxed))
