@@ -33,9 +33,13 @@ enum Command {
     Run {
         /// Run only variants whose id contains one of these.
         filters: Vec<String>,
-        /// Run only these checkers.
+        /// Run only these checkers (`miri`, which needs the nightly
+        /// toolchain and builds the crate for Miri, runs only when named).
         #[arg(long = "checker", value_parser = Checker::parse)]
         checkers: Vec<Checker>,
+        /// Run every checker, Miri included.
+        #[arg(long, conflicts_with = "checkers")]
+        all: bool,
         /// Print JSON rows instead of the matrix.
         #[arg(long)]
         json: bool,
@@ -90,6 +94,13 @@ enum Command {
         /// The checker.
         #[arg(value_parser = Checker::parse)]
         checker: Checker,
+    },
+    /// Run one variant's scenario once on real threads, saying how it
+    /// ended: what the Miri checker runs under Miri.
+    #[command(hide = true)]
+    Native {
+        /// The variant's id.
+        variant: String,
     },
     /// Replay a failure deterministically and show its trace again.
     Replay {
@@ -148,6 +159,7 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Run {
         filters: Vec::new(),
         checkers: Vec::new(),
+        all: false,
         json: false,
         iterations: None,
         seed: None,
@@ -161,12 +173,18 @@ fn main() -> ExitCode {
         Command::Run {
             filters,
             checkers,
+            all,
             json,
             iterations,
             seed,
             jobs,
             modelling,
         } => {
+            let checkers = if all {
+                Checker::EVERY.to_vec()
+            } else {
+                checkers
+            };
             let jobs = jobs.map_or_else(
                 || std::thread::available_parallelism().map_or(1, usize::from),
                 usize::from,
@@ -202,6 +220,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Cell { variant, checker } => cli::cell(&variant, checker),
+        Command::Native { variant } => native(&variant),
         Command::Replay {
             variant,
             checker,
@@ -307,6 +326,23 @@ fn write_reports(cells: &[Cell]) {
             "synclab: cannot write the report under {}: {error}",
             dir.display()
         ),
+    }
+}
+
+fn native(id: &str) -> ExitCode {
+    let entry = match variant(id) {
+        Ok(entry) => entry,
+        Err(code) => return code,
+    };
+    let ops = Budget::default().stress_ops;
+    match std::panic::catch_unwind(|| (entry.subject.worlds.std)(ops)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(payload) => {
+            let failure = synclab::lab::failure::Failure::from_panic(payload);
+            let message = failure.message.replace('\n', " ");
+            println!("{}{message}", synclab::lab::checkers::miri::FAILED);
+            ExitCode::FAILURE
+        }
     }
 }
 

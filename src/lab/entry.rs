@@ -120,6 +120,30 @@ impl Expectations {
             Checker::Stress => self.stress,
             Checker::Model => self.model,
             Checker::Linearizability => self.linearizability,
+            Checker::Miri => self.miri(),
+        }
+    }
+
+    /// Miri's expectation where the entry states none: a correct variant
+    /// passes; a broken one is looked for as the other checkers catch it,
+    /// a frequency over Miri's seeds that decides nothing (its scheduler is
+    /// random: a schedule bug shows when a seed's preemptions hit it).
+    fn miri(&self) -> Expect {
+        let kinds = [
+            self.loom,
+            self.shuttle_pct,
+            self.shuttle_random,
+            self.stress,
+        ];
+        let kind = kinds.into_iter().find_map(|expect| match expect {
+            Expect::Catch(kind) | Expect::CatchEither(kind, _) | Expect::Observe(kind) => {
+                Some(kind)
+            }
+            _ => None,
+        });
+        match kind {
+            Some(kind) => Expect::Observe(kind),
+            None => Expect::Pass,
         }
     }
 
@@ -217,7 +241,18 @@ pub struct Entry {
     /// cell tracking), never on real threads nor under shuttle, whatever
     /// the expectations say ([`RACES_ON_DATA`]).
     pub races_on_data: bool,
+    /// What Miri is expected to make of it, where the catalogue says; by
+    /// default a correct variant passes and a broken one is looked for (a
+    /// frequency over Miri's seeds), a data race is caught.
+    pub miri: Option<Expect>,
 }
+
+/// Why the Miri column is empty where Miri is not installed.
+pub const NO_MIRI: Why = Why {
+    tag: "Miri is not installed",
+    text: "Miri is not installed for the nightly toolchain: rustup component add --toolchain \
+           nightly miri rust-src",
+};
 
 /// Why a scenario that races on plain data runs only under loom.
 pub const RACES_ON_DATA: Why = Why {
@@ -237,6 +272,12 @@ impl Entry {
     /// expectation, or not applicable where the entry has no test for it.
     pub fn expectation(&self, checker: Checker) -> Expect {
         match checker {
+            Checker::Miri if !checkers::miri::available() => Expect::NotApplicable(NO_MIRI),
+            Checker::Miri if self.races_on_data => match self.is_broken() {
+                true => Expect::Catch(FailureKind::DataRace),
+                false => Expect::Pass,
+            },
+            Checker::Miri if self.miri.is_some() => self.miri.expect("checked"),
             _ if self.races_on_data && checker != Checker::Loom => {
                 Expect::NotApplicable(RACES_ON_DATA)
             }
@@ -250,6 +291,9 @@ impl Entry {
     pub fn run(&self, checker: Checker, budget: &Budget) -> Option<Run> {
         if matches!(self.expectation(checker), Expect::NotApplicable(_)) {
             return None;
+        }
+        if checker == Checker::Miri {
+            return Some(checkers::miri::check(self.id));
         }
         let asked = budget.modelling;
         let budget = Budget {
@@ -287,6 +331,14 @@ impl Entry {
     /// row of that id's) under its own scenario.
     pub const fn marked(self, marker: &'static str) -> Entry {
         Entry { marker, ..self }
+    }
+
+    /// This entry, with `expect` as what Miri must make of it.
+    pub const fn under_miri(self, expect: Expect) -> Entry {
+        Entry {
+            miri: Some(expect),
+            ..self
+        }
     }
 
     /// The verdict of `run`, judged against this entry's expectation.
@@ -418,6 +470,7 @@ impl Row {
                 Modelling::TIME_ONLY
             },
             races_on_data: self.races_on_data,
+            miri: None,
         }
     }
 }
@@ -534,6 +587,15 @@ pub struct Limit {
 /// The checkers' known limits (DESIGN.md, section 1), which the report
 /// lists beside the matrix.
 pub static LIMITS: &[Limit] = &[
+    Limit {
+        checkers: &[Checker::Miri],
+        limit: "a scenario runs once per seed (0..8) under Miri's random scheduler, which \
+                preempts a thread at any step with a small probability: a bug that needs a \
+                particular schedule shows only if a seed's schedule hits it, so for those Miri \
+                reports a frequency and decides nothing; its data-race detector and weak-memory \
+                emulation decide (a data race, a stale or store-buffered read), though the \
+                emulation does not produce every outcome C11 allows; time is Miri's own clock",
+    },
     Limit {
         checkers: &[Checker::ShuttleRandom, Checker::ShuttlePct],
         limit: "every atomic is SeqCst: ordering bugs (a missing Acquire/Release) are invisible",

@@ -8,6 +8,7 @@
 //! | [`Checker::Stress`] | [`Std`](crate::backend::Std) | never for broken variants | how often a bug shows on real threads |
 //! | [`Checker::Model`] | [`Std`](crate::backend::Std) | yes (fixed seed) | sequential bugs and bad inputs, against a reference model |
 //! | [`Checker::Linearizability`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | recorded histories that no sequential order explains, lost wakeups as enabled pending operations |
+//! | [`Checker::Miri`] | [`Std`](crate::backend::Std), interpreted | yes (fixed seeds), when asked | data races, weak-memory outcomes, deadlocks, undefined behaviour; a child on the nightly toolchain |
 //!
 //! Every run ends in a [`Run`]: the failure caught (if any), how many
 //! schedules (or rounds, or cases) were explored until the verdict, and how
@@ -15,6 +16,7 @@
 
 mod giveup;
 mod loom;
+pub mod miri;
 pub mod model;
 pub(crate) mod shrink;
 pub(crate) mod shuttle;
@@ -50,6 +52,9 @@ pub enum Checker {
     Model,
     /// Histories recorded under shuttle, checked against a sequential spec.
     Linearizability,
+    /// The scenario on real threads under Miri, with several seeds; a
+    /// child process on the nightly toolchain (see [`miri`]).
+    Miri,
 }
 
 impl Checker {
@@ -61,6 +66,19 @@ impl Checker {
         Checker::Stress,
         Checker::Model,
         Checker::Linearizability,
+    ];
+
+    /// Every checker: [`Checker::ALL`], and those that run in a child
+    /// process on another toolchain, only when asked (`--checker miri`,
+    /// `--all`).
+    pub const EVERY: [Checker; 7] = [
+        Checker::Loom,
+        Checker::ShuttleRandom,
+        Checker::ShuttlePct,
+        Checker::Stress,
+        Checker::Model,
+        Checker::Linearizability,
+        Checker::Miri,
     ];
 
     /// Whether this is loom or a shuttle scheduler: a model checker of a
@@ -88,6 +106,7 @@ impl Checker {
             Checker::Stress => "stress",
             Checker::Model => "model",
             Checker::Linearizability => "linearizability",
+            Checker::Miri => "miri",
         }
     }
 
@@ -100,11 +119,11 @@ impl Checker {
     /// assert!(Checker::parse("nobody").unwrap_err().contains("the checkers are loom"));
     /// ```
     pub fn parse(name: &str) -> Result<Checker, String> {
-        Checker::ALL
+        Checker::EVERY
             .into_iter()
             .find(|c| c.name() == name)
             .ok_or_else(|| {
-                let names: Vec<&str> = Checker::ALL.iter().map(|c| c.name()).collect();
+                let names: Vec<&str> = Checker::EVERY.iter().map(|c| c.name()).collect();
                 format!(
                     "unknown checker `{name}`; the checkers are {}",
                     names.join(", ")
@@ -353,6 +372,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
             let model = subject.sequential?.model;
             Run::timed(Checker::Model, || model(budget.model_cases, budget.seed))
         }
+        Checker::Miri => return None, // per entry: see `Entry::run`
         Checker::Linearizability => {
             let test = subject.linearizability?;
             let seed = budget.seed;
@@ -370,7 +390,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
     // A seeded checker that stopped short of its budget without a failure
     // did not explore what it was asked to (loom states its own cap).
     let asked = match checker {
-        Checker::Loom => None,
+        Checker::Loom | Checker::Miri => None,
         Checker::ShuttleRandom | Checker::ShuttlePct | Checker::Linearizability => {
             Some((budget.shuttle_iterations, "schedules"))
         }

@@ -1,0 +1,147 @@
+//! Miri: a variant's scenario on real threads of the [`Std`](crate::backend::Std)
+//! world, interpreted by Miri, which detects data races and undefined
+//! behaviour, emulates weak memory, and schedules threads at random
+//! (preempting at any step with a small probability).
+//!
+//! Miri needs the nightly toolchain and its own build of the crate, so the
+//! lab runs it as a child: `cargo +nightly miri run --bin synclab --
+//! native <id>` in the crate's own directory, with
+//! `-Zmiri-many-seeds=0..SEEDS`, which runs the program once per seed and
+//! stops at the first that fails. The first Miri cell of a lab run builds
+//! it (about two minutes here); cargo's lock makes the others wait.
+//! `native` runs the scenario once and, if it panics, prints the panic's
+//! message (with the lab's tag, `[stale-read] …`) and exits with 1. Miri's own
+//! findings (a data race, a deadlock, undefined behaviour) end the
+//! interpretation with its report on standard error, trimmed here to the
+//! lines that say what and where.
+//!
+//! With a fixed set of seeds Miri's run is deterministic. Where Miri is not
+//! installed, the column is not applicable, and says how to install it
+//! ([`INSTALL`]).
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use super::{Checker, Run};
+use crate::lab::failure::{Failure, FailureKind};
+
+/// The seeds each Miri cell tries, `0..SEEDS`.
+pub const SEEDS: u32 = 8;
+
+/// The command that installs Miri.
+pub const INSTALL: &str = "rustup component add --toolchain nightly miri rust-src";
+
+/// The line `native` prints before a scenario's failure.
+pub const FAILED: &str = "synclab-native-failure: ";
+
+/// Whether `cargo +nightly miri` runs here (asked once).
+pub fn available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new("cargo")
+            .args(["+nightly", "miri", "--version"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    })
+}
+
+/// Runs variant `id`'s scenario under Miri with [`SEEDS`] seeds.
+pub(crate) fn check(id: &str) -> Run {
+    Run::timed(Checker::Miri, || {
+        let output = Command::new("cargo")
+            .args([
+                "+nightly", "miri", "run", "--quiet", "--bin", "synclab", "--",
+            ])
+            .args(["native", id])
+            .env("MIRIFLAGS", format!("-Zmiri-many-seeds=0..{SEEDS}"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output();
+        match output {
+            Ok(output) => judge(
+                &String::from_utf8_lossy(&output.stdout),
+                &String::from_utf8_lossy(&output.stderr),
+                output.status.success(),
+            ),
+            Err(error) => {
+                let why = format!("cargo +nightly miri could not start: {error}");
+                (Some(Failure::new(FailureKind::Panic, why)), 0)
+            }
+        }
+    })
+}
+
+/// What a Miri run's output says: the failure, if any, and the seeds it
+/// ran (the failing one included).
+pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usize) {
+    let seeds = stderr
+        .lines()
+        .filter(|line| line.starts_with("Trying seed"))
+        .count()
+        .max(usize::from(success || stdout.contains(FAILED)));
+    if success {
+        return (None, seeds);
+    }
+    if let Some(message) = stdout.lines().find_map(|line| line.strip_prefix(FAILED)) {
+        return (
+            Some(Failure::from_panic(Box::new(message.to_owned()))),
+            seeds,
+        );
+    }
+    let error = stderr
+        .lines()
+        .find(|line| line.starts_with("error: "))
+        .unwrap_or("Miri failed without an error line");
+    let kind = if error.contains("Data race detected") {
+        FailureKind::DataRace
+    } else if error.contains("deadlock") {
+        FailureKind::Deadlock
+    } else {
+        FailureKind::Panic
+    };
+    let at = stderr
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("--> "))
+        .map(|place| format!(" at {place}"))
+        .unwrap_or_default();
+    let seed = stderr
+        .lines()
+        .rfind(|line| line.starts_with("Trying seed"))
+        .map(|line| format!(" ({})", line.to_lowercase()))
+        .unwrap_or_default();
+    let message = format!("Miri: {}{at}{seed}", error.trim_start_matches("error: "));
+    (Some(Failure::new(kind, message)), seeds.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Miri's report of a data race is a data race, where it happened and
+    /// at which seed; a scenario's own failure is its kind; a clean run of
+    /// every seed is a pass of that many.
+    #[test]
+    fn judges_what_miri_reports() {
+        let race = "Trying seed: 0\nerror: Undefined Behavior: Data race detected between (1) \
+                    non-atomic write on thread `unnamed-1` and (2) non-atomic read\n   --> \
+                    src/lock/scenarios.rs:141:51\n";
+        let (failure, seeds) = judge("", race, false);
+        let failure = failure.expect("a failure");
+        assert_eq!((failure.kind, seeds), (FailureKind::DataRace, 1));
+        assert!(
+            failure.message.contains("at src/lock/scenarios.rs:141:51"),
+            "{failure:?}"
+        );
+        let own = format!("{FAILED}[store-buffered] both read 0\n");
+        let stderr = "Trying seed: 0\nTrying seed: 1\nTrying seed: 2\n";
+        let (failure, seeds) = judge(&own, stderr, false);
+        assert_eq!(seeds, 3);
+        assert_eq!(
+            failure.map(|f| f.kind),
+            Some(FailureKind::Assertion(
+                crate::lab::failure::Bug::StoreBuffered
+            ))
+        );
+        let clean = "Trying seed: 0\n".repeat(8);
+        assert!(matches!(judge("", &clean, true), (None, 8)));
+    }
+}
