@@ -98,15 +98,21 @@ pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usi
     } else {
         FailureKind::Panic
     };
-    let at = stderr
+    // Where: the first place in the crate's own code, else the first.
+    let places: Vec<&str> = stderr
         .lines()
-        .find_map(|line| line.trim_start().strip_prefix("--> "))
+        .filter_map(|line| line.trim_start().strip_prefix("--> "))
+        .collect();
+    let at = places
+        .iter()
+        .find(|place| place.starts_with("src/"))
+        .or(places.first())
         .map(|place| format!(" at {place}"))
         .unwrap_or_default();
     let seed = stderr
         .lines()
-        .rfind(|line| line.starts_with("Trying seed"))
-        .map(|line| format!(" ({})", line.to_lowercase()))
+        .find_map(|line| line.strip_prefix("FAILING SEED: "))
+        .map(|seed| format!(" (seed {seed})"))
         .unwrap_or_default();
     let message = format!("Miri: {}{at}{seed}", error.trim_start_matches("error: "));
     (Some(Failure::new(kind, message)), seeds.max(1))
@@ -123,7 +129,7 @@ mod tests {
     fn judges_what_miri_reports() {
         let race = "Trying seed: 0\nerror: Undefined Behavior: Data race detected between (1) \
                     non-atomic write on thread `unnamed-1` and (2) non-atomic read\n   --> \
-                    src/lock/scenarios.rs:141:51\n";
+                    /rustlib/src/thread.rs:1:1\n   --> src/lock/scenarios.rs:141:51\nFAILING SEED: 0\n";
         let (failure, seeds) = judge("", race, false);
         let failure = failure.expect("a failure");
         assert_eq!((failure.kind, seeds), (FailureKind::DataRace, 1));
