@@ -120,15 +120,16 @@ impl Expectations {
             Checker::Stress => self.stress,
             Checker::Model => self.model,
             Checker::Linearizability => self.linearizability,
-            Checker::Miri => self.miri(),
+            Checker::Miri | Checker::Tsan => self.elsewhere(),
         }
     }
 
-    /// Miri's expectation where the entry states none: a correct variant
-    /// passes; a broken one is looked for as the other checkers catch it,
-    /// a frequency over Miri's seeds that decides nothing (its scheduler is
-    /// random: a schedule bug shows when a seed's preemptions hit it).
-    fn miri(&self) -> Expect {
+    /// Miri's and ThreadSanitizer's expectation where the entry states
+    /// none: a correct variant passes; a broken one is looked for as the
+    /// other checkers catch it, a frequency that decides nothing (Miri's
+    /// scheduler is random, and ThreadSanitizer runs real threads: a
+    /// schedule bug shows when a schedule hits it).
+    fn elsewhere(&self) -> Expect {
         let kinds = [
             self.loom,
             self.shuttle_pct,
@@ -245,7 +246,18 @@ pub struct Entry {
     /// default a correct variant passes and a broken one is looked for (a
     /// frequency over Miri's seeds), a data race is caught.
     pub miri: Option<Expect>,
+    /// What ThreadSanitizer is expected to make of it, where the catalogue
+    /// says; by default as for Miri, but a data race is looked for (it
+    /// shows only when the racing accesses happen).
+    pub tsan: Option<Expect>,
 }
+
+/// Why the ThreadSanitizer column is empty where it cannot be built.
+pub const NO_TSAN: Why = Why {
+    tag: "ThreadSanitizer cannot be built here",
+    text: "ThreadSanitizer needs the nightly toolchain's rust-src (and x86_64 Linux): rustup \
+           component add --toolchain nightly rust-src",
+};
 
 /// Why the Miri column is empty where Miri is not installed.
 pub const NO_MIRI: Why = Why {
@@ -273,11 +285,18 @@ impl Entry {
     pub fn expectation(&self, checker: Checker) -> Expect {
         match checker {
             Checker::Miri if !checkers::miri::available() => Expect::NotApplicable(NO_MIRI),
-            Checker::Miri if self.races_on_data => match self.is_broken() {
-                true => Expect::Catch(FailureKind::DataRace),
-                false => Expect::Pass,
-            },
+            Checker::Tsan if !checkers::tsan::available() => Expect::NotApplicable(NO_TSAN),
             Checker::Miri if self.miri.is_some() => self.miri.expect("checked"),
+            Checker::Tsan if self.tsan.is_some() => self.tsan.expect("checked"),
+            // Miri interprets every access; ThreadSanitizer sees a race
+            // only when the second holder does come in.
+            Checker::Miri | Checker::Tsan if self.races_on_data => {
+                match (self.is_broken(), checker) {
+                    (false, _) => Expect::Pass,
+                    (true, Checker::Miri) => Expect::Catch(FailureKind::DataRace),
+                    (true, _) => Expect::Observe(FailureKind::DataRace),
+                }
+            }
             _ if self.races_on_data && checker != Checker::Loom => {
                 Expect::NotApplicable(RACES_ON_DATA)
             }
@@ -292,8 +311,10 @@ impl Entry {
         if matches!(self.expectation(checker), Expect::NotApplicable(_)) {
             return None;
         }
-        if checker == Checker::Miri {
-            return Some(checkers::miri::check(self.id));
+        match checker {
+            Checker::Miri => return Some(checkers::miri::check(self.id)),
+            Checker::Tsan => return Some(checkers::tsan::check(self.id)),
+            _ => {}
         }
         let asked = budget.modelling;
         let budget = Budget {
@@ -331,6 +352,14 @@ impl Entry {
     /// row of that id's) under its own scenario.
     pub const fn marked(self, marker: &'static str) -> Entry {
         Entry { marker, ..self }
+    }
+
+    /// This entry, with `expect` as what ThreadSanitizer must make of it.
+    pub const fn under_tsan(self, expect: Expect) -> Entry {
+        Entry {
+            tsan: Some(expect),
+            ..self
+        }
     }
 
     /// This entry, with `expect` as what Miri must make of it.
@@ -471,6 +500,7 @@ impl Row {
             },
             races_on_data: self.races_on_data,
             miri: None,
+            tsan: None,
         }
     }
 }
@@ -587,6 +617,13 @@ pub struct Limit {
 /// The checkers' known limits (DESIGN.md, section 1), which the report
 /// lists beside the matrix.
 pub static LIMITS: &[Limit] = &[
+    Limit {
+        checkers: &[Checker::Tsan],
+        limit: "real threads, at most 20 rounds of 10 s: a race is reported only where the two \
+                accesses happened and nothing ordered them (every round, for a lock whose \
+                release and acquire order nothing; only when the second holder does come in, \
+                for a lock that lets two in); everything else is a frequency, as stress",
+    },
     Limit {
         checkers: &[Checker::Miri],
         limit: "a scenario runs once per seed (0..8) under Miri's random scheduler, which \

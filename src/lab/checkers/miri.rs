@@ -70,6 +70,12 @@ pub(crate) fn check(id: &str) -> Run {
     })
 }
 
+/// The scenario's own failure, as `native` printed it, if it failed.
+pub fn scenario_failure(stdout: &str) -> Option<Failure> {
+    let message = stdout.lines().find_map(|line| line.strip_prefix(FAILED))?;
+    Some(Failure::from_panic(Box::new(message.to_owned())))
+}
+
 /// What a Miri run's output says: the failure, if any, and the seeds it
 /// ran (the failing one included).
 pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usize) {
@@ -81,11 +87,8 @@ pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usi
     if success {
         return (None, seeds);
     }
-    if let Some(message) = stdout.lines().find_map(|line| line.strip_prefix(FAILED)) {
-        return (
-            Some(Failure::from_panic(Box::new(message.to_owned()))),
-            seeds,
-        );
+    if let Some(failure) = scenario_failure(stdout) {
+        return (Some(failure), seeds);
     }
     let error = stderr
         .lines()

@@ -9,6 +9,7 @@
 //! | [`Checker::Model`] | [`Std`](crate::backend::Std) | yes (fixed seed) | sequential bugs and bad inputs, against a reference model |
 //! | [`Checker::Linearizability`] | [`Shuttle`](crate::backend::Shuttle) | yes (fixed seed) | recorded histories that no sequential order explains, lost wakeups as enabled pending operations |
 //! | [`Checker::Miri`] | [`Std`](crate::backend::Std), interpreted | yes (fixed seeds), when asked | data races, weak-memory outcomes, deadlocks, undefined behaviour; a child on the nightly toolchain |
+//! | [`Checker::Tsan`] | [`Std`](crate::backend::Std), instrumented | for data races nothing orders, when asked; otherwise a frequency | data races on real threads; a child on the nightly toolchain |
 //!
 //! Every run ends in a [`Run`]: the failure caught (if any), how many
 //! schedules (or rounds, or cases) were explored until the verdict, and how
@@ -21,6 +22,7 @@ pub mod model;
 pub(crate) mod shrink;
 pub(crate) mod shuttle;
 mod stress;
+pub mod tsan;
 pub(crate) mod watchdog;
 
 use std::fmt;
@@ -55,6 +57,9 @@ pub enum Checker {
     /// The scenario on real threads under Miri, with several seeds; a
     /// child process on the nightly toolchain (see [`miri`]).
     Miri,
+    /// The scenario on real threads instrumented by ThreadSanitizer, a few
+    /// rounds; a child process on the nightly toolchain (see [`tsan`]).
+    Tsan,
 }
 
 impl Checker {
@@ -71,7 +76,7 @@ impl Checker {
     /// Every checker: [`Checker::ALL`], and those that run in a child
     /// process on another toolchain, only when asked (`--checker miri`,
     /// `--all`).
-    pub const EVERY: [Checker; 7] = [
+    pub const EVERY: [Checker; 8] = [
         Checker::Loom,
         Checker::ShuttleRandom,
         Checker::ShuttlePct,
@@ -79,6 +84,7 @@ impl Checker {
         Checker::Model,
         Checker::Linearizability,
         Checker::Miri,
+        Checker::Tsan,
     ];
 
     /// Whether this is loom or a shuttle scheduler: a model checker of a
@@ -107,6 +113,7 @@ impl Checker {
             Checker::Model => "model",
             Checker::Linearizability => "linearizability",
             Checker::Miri => "miri",
+            Checker::Tsan => "tsan",
         }
     }
 
@@ -132,9 +139,10 @@ impl Checker {
     }
 
     /// Whether a run of this checker is deterministic, so that its verdict
-    /// may decide a test. Only [`Checker::Stress`] is not.
+    /// may decide a test. The real-thread runs, [`Checker::Stress`] and
+    /// [`Checker::Tsan`], are not (they also run alone, after the others).
     pub fn is_deterministic(self) -> bool {
-        self != Checker::Stress
+        !matches!(self, Checker::Stress | Checker::Tsan)
     }
 }
 
@@ -372,7 +380,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
             let model = subject.sequential?.model;
             Run::timed(Checker::Model, || model(budget.model_cases, budget.seed))
         }
-        Checker::Miri => return None, // per entry: see `Entry::run`
+        Checker::Miri | Checker::Tsan => return None, // per entry: see `Entry::run`
         Checker::Linearizability => {
             let test = subject.linearizability?;
             let seed = budget.seed;
@@ -390,7 +398,7 @@ pub fn run(checker: Checker, subject: &Subject, budget: &Budget) -> Option<Run> 
     // A seeded checker that stopped short of its budget without a failure
     // did not explore what it was asked to (loom states its own cap).
     let asked = match checker {
-        Checker::Loom | Checker::Miri => None,
+        Checker::Loom | Checker::Miri | Checker::Tsan => None,
         Checker::ShuttleRandom | Checker::ShuttlePct | Checker::Linearizability => {
             Some((budget.shuttle_iterations, "schedules"))
         }
