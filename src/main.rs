@@ -334,6 +334,37 @@ fn native(id: &str) -> ExitCode {
         Ok(entry) => entry,
         Err(code) => return code,
     };
+    let checked =
+        cfg!(miri) || std::env::var_os(synclab::lab::checkers::tsan::UNDER_TSAN).is_some();
+    if entry.races_on_data && !checked {
+        eprintln!(
+            "synclab: {id} races on plain data: undefined behaviour on real threads; it runs only \
+             under Miri or ThreadSanitizer (`--checker miri`, `--checker tsan`)"
+        );
+        return ExitCode::from(2);
+    }
+    // The scenario's first failure wins: a thread that fails an invariant
+    // may hold a lock the others then wait for, and Miri would report the
+    // deadlock that follows instead. A task's own panic (the pool hands it
+    // to its future) is no failure of the scenario's.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        let failure =
+            message.map(|m| synclab::lab::failure::Failure::from_panic(Box::new(m.to_owned())));
+        if let Some(failure) =
+            failure.filter(|f| f.kind != synclab::lab::failure::FailureKind::Panic)
+        {
+            let message = failure.message.replace('\n', " ");
+            println!("{}{message}", synclab::lab::checkers::miri::FAILED);
+            std::process::exit(1);
+        }
+        previous(info);
+    }));
     let ops = Budget::default().stress_ops;
     match std::panic::catch_unwind(|| (entry.subject.worlds.std)(ops)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -53,7 +53,7 @@ fn main() {
         stray_goldens,
     ));
     trials.push(Trial::test(
-        "catalogue · a scenario that races on data runs only under loom",
+        "catalogue · a scenario that races on data runs only under loom, Miri, TSan",
         data_races_only_under_loom,
     ));
     trials.push(Trial::test(
@@ -345,9 +345,11 @@ fn markers() -> Result<(), Failed> {
 }
 
 /// A scenario that races on plain data in its broken variants (undefined
-/// behaviour) is never run on real threads nor under shuttle: every
-/// checker but loom is not applicable to it, and running one returns no
-/// run; and the catalogue has such rows, caught by loom as data races.
+/// behaviour) is never run on real threads nor under shuttle: every one of
+/// the lab's own checkers but loom is not applicable to it, and running
+/// one returns no run (Miri and ThreadSanitizer, which detect the race,
+/// run it when asked); and the catalogue has such rows, caught by loom as
+/// data races.
 fn data_races_only_under_loom() -> Result<(), Failed> {
     let racing: Vec<&Entry> = entries().filter(|e| e.races_on_data).collect();
     if !racing.iter().any(|e| e.is_broken()) {

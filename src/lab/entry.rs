@@ -239,12 +239,14 @@ pub struct Entry {
     /// Whether its scenario races on plain (non-atomic) data when the
     /// variant is broken: undefined behaviour, so the scenario runs only
     /// under checkers that detect a race rather than execute it (loom's
-    /// cell tracking), never on real threads nor under shuttle, whatever
-    /// the expectations say ([`RACES_ON_DATA`]).
+    /// cell tracking, Miri, ThreadSanitizer), never on real threads
+    /// otherwise nor under shuttle, whatever the expectations say
+    /// ([`RACES_ON_DATA`]; `synclab native` refuses it outside Miri and
+    /// ThreadSanitizer).
     pub races_on_data: bool,
     /// What Miri is expected to make of it, where the catalogue says; by
     /// default a correct variant passes and a broken one is looked for (a
-    /// frequency over Miri's seeds), a data race is caught.
+    /// frequency over Miri's seeds).
     pub miri: Option<Expect>,
     /// What ThreadSanitizer is expected to make of it, where the catalogue
     /// says; by default as for Miri, but a data race is looked for (it
@@ -266,12 +268,14 @@ pub const NO_MIRI: Why = Why {
            nightly miri rust-src",
 };
 
-/// Why a scenario that races on plain data runs only under loom.
+/// Why a scenario that races on plain data runs only under loom, Miri and
+/// ThreadSanitizer.
 pub const RACES_ON_DATA: Why = Why {
     tag: "a data race is undefined behaviour",
     text: "the scenario races on plain (non-atomic) data in its broken variants: undefined \
            behaviour, which real threads and shuttle (whose cells are not tracked) would \
-           execute, not detect; it runs only where a race is detected (loom's cell tracking)",
+           execute, not detect; it runs only where a race is detected (loom's cell tracking, \
+           Miri, ThreadSanitizer)",
 };
 
 impl Entry {
@@ -290,13 +294,12 @@ impl Entry {
             Checker::Tsan if self.tsan.is_some() => self.tsan.expect("checked"),
             // Miri interprets every access; ThreadSanitizer sees a race
             // only when the second holder does come in.
-            Checker::Miri | Checker::Tsan if self.races_on_data => {
-                match (self.is_broken(), checker) {
-                    (false, _) => Expect::Pass,
-                    (true, Checker::Miri) => Expect::Catch(FailureKind::DataRace),
-                    (true, _) => Expect::Observe(FailureKind::DataRace),
-                }
-            }
+            // A race shows where the racing accesses happen: a frequency,
+            // unless the row says it decides (nothing orders the accesses).
+            Checker::Miri | Checker::Tsan if self.races_on_data => match self.is_broken() {
+                false => Expect::Pass,
+                true => Expect::Observe(FailureKind::DataRace),
+            },
             _ if self.races_on_data && checker != Checker::Loom => {
                 Expect::NotApplicable(RACES_ON_DATA)
             }
@@ -373,10 +376,18 @@ impl Entry {
     /// The verdict of `run`, judged against this entry's expectation.
     pub fn verdict(&self, run: &Run) -> Verdict {
         let caught = run.failure.as_ref().map(|failure| failure.kind);
-        if run.schedules == 0 && caught.is_none() {
+        if run.schedules == 0 && caught.is_none() && run.inconclusive.is_none() {
             return Verdict::Error;
         }
         match (self.expectation(run.checker), caught) {
+            // Miri or ThreadSanitizer finding a data race in a row that is
+            // not meant to race is a defect, not an observation.
+            (Expect::Observe(expected), Some(FailureKind::DataRace)) if !self.races_on_data => {
+                Verdict::CaughtOther {
+                    expected,
+                    kind: FailureKind::DataRace,
+                }
+            }
             // A stress run decides nothing either way.
             (Expect::Observe(_), None) if run.inconclusive.is_some() => Verdict::NotObserved,
             (_, None) if run.inconclusive.is_some() => Verdict::Inconclusive,
@@ -447,7 +458,8 @@ impl Row {
     }
 
     /// The rows of `primitive` under `scenario`, which races on plain data
-    /// in the broken variants: run only under loom (see
+    /// in the broken variants: run only under loom, Miri and
+    /// ThreadSanitizer (see
     /// [`Entry::races_on_data`]).
     pub const fn racing_on_data(
         primitive: &'static str,

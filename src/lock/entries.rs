@@ -35,7 +35,8 @@ const fn timed<V: LockFamily>() -> Row {
 }
 
 /// The rows of the lock of variant `V` guarding a plain value: a data race
-/// when the lock is broken, so run only under loom.
+/// when the lock is broken, so run only under loom, Miri and
+/// ThreadSanitizer.
 const fn guarded_cell<V: LockFamily>() -> Row {
     let scenario = "two threads take the lock and increment a plain (non-atomic) value inside; \
                     no access may race with another, and no increment may be lost";
@@ -108,7 +109,8 @@ pub static ENTRIES: &[Entry] = &[
         )
         .marked("lock-relaxed")
         // Nothing orders the two holders' accesses, whenever they run:
-        // ThreadSanitizer's happens-before sees it in every round.
+        // Miri's and ThreadSanitizer's happens-before see it every time.
+        .under_miri(Expect::Catch(FailureKind::DataRace))
         .under_tsan(Expect::Catch(FailureKind::DataRace)),
     lock::<NoWakeUnlock>().broken(
         "no-wake",

@@ -1,7 +1,7 @@
 //! The lock's scenarios, each stating its invariant: mutual exclusion and
 //! ordering ([`lock_exclusion`]), the guarded data ([`lock_guarded_data`];
 //! and [`lock_guarded_cell`], which races on plain data under a broken lock
-//! and so runs only under loom),
+//! and so runs only under loom, Miri and ThreadSanitizer),
 //! and the guide's two usage pitfalls ([`two_locks`], [`relock_in_if_let`]);
 //! and the recorded scenario the linearizability checker judges.
 

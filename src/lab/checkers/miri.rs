@@ -15,7 +15,8 @@
 //! interpretation with its report on standard error, trimmed here to the
 //! lines that say what and where.
 //!
-//! With a fixed set of seeds Miri's run is deterministic. Where Miri is not
+//! Seeds run one at a time (`-Zthreads=1`), so a run is deterministic for a
+//! given Miri: the same lowest failing seed, the same count. Where Miri is not
 //! installed, the column is not applicable, and says how to install it
 //! ([`INSTALL`]).
 
@@ -40,6 +41,7 @@ pub fn available() -> bool {
     *AVAILABLE.get_or_init(|| {
         Command::new("cargo")
             .args(["+nightly", "miri", "--version"])
+            .env("RUSTUP_AUTO_INSTALL", "0")
             .output()
             .is_ok_and(|output| output.status.success())
     })
@@ -53,7 +55,13 @@ pub(crate) fn check(id: &str) -> Run {
                 "+nightly", "miri", "run", "--quiet", "--bin", "synclab", "--",
             ])
             .args(["native", id])
-            .env("MIRIFLAGS", format!("-Zmiri-many-seeds=0..{SEEDS}"))
+            // One seed at a time: the lowest failing seed is the one
+            // reported, and the count is of seeds run.
+            .env(
+                "MIRIFLAGS",
+                format!("-Zmiri-many-seeds=0..{SEEDS} -Zthreads=1"),
+            )
+            .env("RUSTUP_AUTO_INSTALL", "0")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output();
         match output {
@@ -77,13 +85,20 @@ pub fn scenario_failure(stdout: &str) -> Option<Failure> {
 }
 
 /// What a Miri run's output says: the failure, if any, and the seeds it
-/// ran (the failing one included).
+/// ran (the failing one included). A run in which no seed started (Miri
+/// could not build or start) ran nothing: 0 seeds, and a failure that
+/// says why.
 pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usize) {
     let seeds = stderr
         .lines()
         .filter(|line| line.starts_with("Trying seed"))
-        .count()
-        .max(usize::from(success || stdout.contains(FAILED)));
+        .count();
+    if seeds == 0 {
+        let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        let why = format!("Miri ran no seed: {}", tail.join(" / "));
+        return (Some(Failure::new(FailureKind::Panic, why)), 0);
+    }
     if success {
         return (None, seeds);
     }
@@ -92,7 +107,7 @@ pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usi
     }
     let error = stderr
         .lines()
-        .find(|line| line.starts_with("error: "))
+        .find(|line| line.starts_with("error: ") || line.starts_with("fatal error: "))
         .unwrap_or("Miri failed without an error line");
     let kind = if error.contains("Data race detected") {
         FailureKind::DataRace
@@ -118,7 +133,7 @@ pub fn judge(stdout: &str, stderr: &str, success: bool) -> (Option<Failure>, usi
         .map(|seed| format!(" (seed {seed})"))
         .unwrap_or_default();
     let message = format!("Miri: {}{at}{seed}", error.trim_start_matches("error: "));
-    (Some(Failure::new(kind, message)), seeds.max(1))
+    (Some(Failure::new(kind, message)), seeds)
 }
 
 #[cfg(test)]
@@ -152,5 +167,9 @@ mod tests {
         );
         let clean = "Trying seed: 0\n".repeat(8);
         assert!(matches!(judge("", &clean, true), (None, 8)));
+        // Nothing ran: no seed, whatever the exit status says.
+        let (failure, seeds) = judge("", "fatal error: failed to build the sysroot\n", true);
+        assert_eq!(seeds, 0);
+        assert!(failure.is_some_and(|f| f.message.contains("failed to build")));
     }
 }

@@ -63,7 +63,8 @@ pub enum Checker {
 }
 
 impl Checker {
-    /// Every checker, in the lab's column order.
+    /// The lab's own checkers, in its column order: the default run's,
+    /// and the catalogue tests'.
     pub const ALL: [Checker; 6] = [
         Checker::Loom,
         Checker::ShuttleRandom,

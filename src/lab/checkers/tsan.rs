@@ -33,6 +33,10 @@ pub const ROUND_TIMEOUT: Duration = Duration::from_secs(10);
 /// The command that installs what ThreadSanitizer needs.
 pub const INSTALL: &str = "rustup component add --toolchain nightly rust-src";
 
+/// The variable a round runs with: `native` runs a scenario that races on
+/// data only under Miri or with it set (see [`Entry::races_on_data`](crate::lab::entry::Entry::races_on_data)).
+pub const UNDER_TSAN: &str = "SYNCLAB_UNDER_TSAN";
+
 /// The target the instrumented std is built for.
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
@@ -43,6 +47,7 @@ pub fn available() -> bool {
     *AVAILABLE.get_or_init(|| {
         let sysroot = Command::new("rustc")
             .args(["+nightly", "--print", "sysroot"])
+            .env("RUSTUP_AUTO_INSTALL", "0")
             .output();
         cfg!(all(target_os = "linux", target_arch = "x86_64"))
             && sysroot.is_ok_and(|output| {
@@ -98,6 +103,7 @@ fn rounds(binary: &PathBuf, id: &str) -> (Option<Failure>, usize) {
         let child = Command::new(binary)
             .args(["native", id])
             .env("TSAN_OPTIONS", "halt_on_error=1")
+            .env(UNDER_TSAN, "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn();
