@@ -249,8 +249,8 @@ pub struct Entry {
     /// frequency over Miri's seeds).
     pub miri: Option<Expect>,
     /// What ThreadSanitizer is expected to make of it, where the catalogue
-    /// says; by default as for Miri, but a data race is looked for (it
-    /// shows only when the racing accesses happen).
+    /// says; by default as for Miri (a data race is looked for: it shows
+    /// only when the racing accesses happen).
     pub tsan: Option<Expect>,
 }
 
@@ -292,8 +292,6 @@ impl Entry {
             Checker::Tsan if !checkers::tsan::available() => Expect::NotApplicable(NO_TSAN),
             Checker::Miri if self.miri.is_some() => self.miri.expect("checked"),
             Checker::Tsan if self.tsan.is_some() => self.tsan.expect("checked"),
-            // Miri interprets every access; ThreadSanitizer sees a race
-            // only when the second holder does come in.
             // A race shows where the racing accesses happen: a frequency,
             // unless the row says it decides (nothing orders the accesses).
             Checker::Miri | Checker::Tsan if self.races_on_data => match self.is_broken() {
