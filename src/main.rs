@@ -273,6 +273,24 @@ fn run(
     } else {
         checkers.to_vec()
     };
+    // An asked-for column that cannot run says so here, not only in the report.
+    let tools: [(Checker, fn() -> bool, _); 2] = [
+        (
+            Checker::Miri,
+            synclab::lab::checkers::miri::available,
+            synclab::lab::entry::NO_MIRI,
+        ),
+        (
+            Checker::Tsan,
+            synclab::lab::checkers::tsan::available,
+            synclab::lab::entry::NO_TSAN,
+        ),
+    ];
+    for (checker, available, why) in tools {
+        if checkers.contains(&checker) && !available() {
+            eprintln!("synclab: {checker} is n/a: {why}");
+        }
+    }
     let plan: Vec<(&'static Entry, Checker)> = selected
         .iter()
         .flat_map(|&entry| checkers.iter().map(move |&checker| (entry, checker)))

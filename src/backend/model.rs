@@ -49,6 +49,21 @@ impl<A, B: Backend> Traced<A, B> {
         );
     }
 
+    /// Traces a futex wake on this word that woke the threads `woken`.
+    #[track_caller]
+    fn note_wake(&self, all: bool, woken: &[String]) {
+        let address = self as *const Self as usize;
+        let label = || self.label();
+        trace::record_wake(
+            B::current_thread,
+            address,
+            label,
+            all,
+            woken,
+            Location::caller(),
+        );
+    }
+
     /// Its name, if it has one, and its role.
     fn label(&self) -> (Option<String>, Role) {
         self.labelled().clone()
@@ -283,20 +298,13 @@ macro_rules! model_world {
 
             #[track_caller]
             fn note(&self, access: impl FnOnce() -> Access) {
-                let address = &self.word as *const _ as usize;
-                let location = std::panic::Location::caller();
-                let label = || self.word.label();
-                trace::record(<$world as Backend>::current_thread, address, label, access, location);
+                self.word.note(access);
             }
 
             /// Traces a wake that woke the threads `woken`.
             #[track_caller]
             fn note_wake(&self, all: bool, woken: &[String]) {
-                let address = &self.word as *const _ as usize;
-                let location = std::panic::Location::caller();
-                let label = || self.word.label();
-                let thread = <$world as Backend>::current_thread;
-                trace::record_wake(thread, address, label, all, woken, location);
+                self.word.note_wake(all, woken);
             }
         }
 
