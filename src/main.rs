@@ -274,10 +274,10 @@ fn run(
         checkers.to_vec()
     };
     // An asked-for column that cannot run says so here, not only in the report.
-    let tools: [(Checker, fn() -> bool, _); 2] = [
+    let tools = [
         (
             Checker::Miri,
-            synclab::lab::checkers::miri::available,
+            synclab::lab::checkers::miri::available as fn() -> bool,
             synclab::lab::entry::NO_MIRI,
         ),
         (
