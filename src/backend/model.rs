@@ -87,18 +87,25 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
     fn load(&self, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let value = self.inner.load(order);
-        self.note(|| Access::Load { value });
+        self.note(|| Access::Load {
+            value: value.into(),
+        });
         value
     }
     fn store(&self, value: u32, order: Ordering) {
         Self::ordering(&[order]);
         self.inner.store(value, order);
-        self.note(|| Access::Store { value });
+        self.note(|| Access::Store {
+            value: value.into(),
+        });
     }
     fn swap(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.swap(value, order);
-        self.note(|| Access::Swap { new: value, old });
+        self.note(|| Access::Swap {
+            new: value.into(),
+            old: old.into(),
+        });
         old
     }
     fn compare_exchange(
@@ -111,28 +118,37 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         Self::ordering(&[success, failure]);
         let result = self.inner.compare_exchange(current, new, success, failure);
         self.note(|| Access::Cas {
-            current,
-            new,
-            actual: result.unwrap_or_else(|actual| actual),
+            current: current.into(),
+            new: new.into(),
+            actual: result.unwrap_or_else(|actual| actual).into(),
         });
         result
     }
     fn fetch_add(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.fetch_add(value, order);
-        self.note(|| Access::FetchAdd { by: value, old });
+        self.note(|| Access::FetchAdd {
+            by: value.into(),
+            old: old.into(),
+        });
         old
     }
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.fetch_sub(value, order);
-        self.note(|| Access::FetchSub { by: value, old });
+        self.note(|| Access::FetchSub {
+            by: value.into(),
+            old: old.into(),
+        });
         old
     }
     fn fetch_or(&self, value: u32, order: Ordering) -> u32 {
         Self::ordering(&[order]);
         let old = self.inner.fetch_or(value, order);
-        self.note(|| Access::FetchOr { bits: value, old });
+        self.note(|| Access::FetchOr {
+            bits: value.into(),
+            old: old.into(),
+        });
         old
     }
     fn name(&self, name: impl FnOnce() -> String) {

@@ -64,50 +64,60 @@ pub enum Access {
     /// A load that returned `value`.
     Load {
         /// The value read.
-        value: u32,
+        value: u64,
     },
     /// A store of `value`.
     Store {
         /// The value written.
-        value: u32,
+        value: u64,
     },
     /// A swap of `new` in for `old`.
     Swap {
         /// The value written.
-        new: u32,
+        new: u64,
         /// The value it replaced.
-        old: u32,
+        old: u64,
     },
     /// A compare-exchange of `current` for `new` that found `actual`: it
     /// succeeded if `actual == current`.
     Cas {
         /// The value expected.
-        current: u32,
+        current: u64,
         /// The value to write.
-        new: u32,
+        new: u64,
         /// The value found.
-        actual: u32,
+        actual: u64,
     },
     /// A fetch_add of `by` to `old`.
     FetchAdd {
         /// The addend.
-        by: u32,
+        by: u64,
         /// The value before.
-        old: u32,
+        old: u64,
     },
     /// A fetch_sub of `by` from `old`.
     FetchSub {
         /// The subtrahend.
-        by: u32,
+        by: u64,
         /// The value before.
-        old: u32,
+        old: u64,
     },
     /// A fetch_or of `bits` into `old`.
     FetchOr {
         /// The bits set.
-        bits: u32,
+        bits: u64,
         /// The value before.
-        old: u32,
+        old: u64,
+    },
+    /// Another read-modify-write (`fetch_and 0x3`, `fetch_max 5`,
+    /// `fetch_update`) that found `old` and left `new`.
+    Update {
+        /// The operation, with its operand.
+        op: String,
+        /// The value before.
+        old: u64,
+        /// The value after.
+        new: u64,
     },
     /// A futex wait that went to sleep while the word was `expected`.
     Sleeps {
@@ -129,6 +139,12 @@ pub enum Access {
         all: bool,
         /// The threads woken.
         woken: Vec<usize>,
+    },
+    /// A condition variable's `notify_one` (`all: false`) or `notify_all`:
+    /// loom and shuttle do not say whom it woke.
+    Notifies {
+        /// Whether it was `notify_all`.
+        all: bool,
     },
     /// A sleep ended by its timeout, at the virtual time `at`.
     TimesOut {
@@ -175,6 +191,7 @@ impl fmt::Display for Access {
             Access::FetchAdd { by, old } => write!(f, "fetch_add {by} = {old}"),
             Access::FetchSub { by, old } => write!(f, "fetch_sub {by} = {old}"),
             Access::FetchOr { bits, old } => write!(f, "fetch_or {bits:#x} = {old:#x}"),
+            Access::Update { op, old, new } => write!(f, "{op}: {old} → {new}"),
             Access::Sleeps { expected } => write!(f, "wait while {expected}: sleeps"),
             Access::NoSleep { expected } => write!(f, "wait while {expected}: changed, no sleep"),
             Access::Woken => f.write_str("woken"),
@@ -185,6 +202,8 @@ impl fmt::Display for Access {
                     threads => write!(f, "wakes {}", thread_list(threads)),
                 }
             }
+            Access::Notifies { all: false } => f.write_str("notify_one"),
+            Access::Notifies { all: true } => f.write_str("notify_all"),
             Access::TimesOut { at } => write!(f, "times out (virtual time {at})"),
             Access::Spurious => f.write_str("wakes spuriously (no wake was sent)"),
             Access::Yield => f.write_str("yield"),

@@ -92,6 +92,9 @@ enum Deed {
     NoSleep,
     Woken,
     Wakes(Vec<usize>),
+    /// A condition variable notified, one waiter or all: whom it woke the
+    /// checker does not say.
+    Notifies(bool),
     TimesOut(String),
     Spurious,
 }
@@ -125,6 +128,8 @@ impl Deed {
             Deed::Woken => format!("woken on {object}"),
             Deed::Wakes(woken) if woken.is_empty() => format!("wakes nobody on {object}"),
             Deed::Wakes(woken) => format!("wakes {} on {object}", thread_list(woken)),
+            Deed::Notifies(false) => format!("notifies one on {object}"),
+            Deed::Notifies(true) => format!("notifies all on {object}"),
             Deed::TimesOut(at) => format!("times out on {object} ({at})"),
             Deed::Spurious => format!("wakes spuriously on {object}"),
         }
@@ -148,6 +153,8 @@ impl Deed {
             Deed::Takes(Some(value)) => format!("takes (sets {value})"),
             Deed::Releases(value) => format!("releases{}", from(value)),
             Deed::TakesReleases => "takes and releases".to_owned(),
+            Deed::Notifies(false) => "notifies one".to_owned(),
+            Deed::Notifies(true) => "notifies all".to_owned(),
             Deed::SeesFree => "sees free".to_owned(),
             Deed::FindsHeld => "finds held".to_owned(),
             _ => return None,
@@ -157,7 +164,7 @@ impl Deed {
 
 /// A value as the readable trace shows it: flags in high bits (a
 /// semaphore's waiter bit) read better in hex.
-fn number(value: u32) -> String {
+fn number(value: u64) -> String {
     if value < 0x1_0000 {
         value.to_string()
     } else {
@@ -168,7 +175,7 @@ fn number(value: u32) -> String {
 /// How an access on a lock's word (0 free, 1 locked, more: locked with a
 /// mark, such as contended) is said; `None` for one said as on a value.
 fn lock_deed(access: &Access) -> Option<Deed> {
-    let set = |new: u32| (new != 1).then(|| number(new));
+    let set = |new: u64| (new != 1).then(|| number(new));
     Some(match *access {
         Access::Load { value: 0 } => Deed::SeesFree,
         Access::Load { .. } => Deed::FindsHeld,
@@ -195,12 +202,13 @@ fn lock_deed(access: &Access) -> Option<Deed> {
 /// How `access` on an object of `role` is said; `None` for what the
 /// readable trace leaves out.
 fn deed(role: Role, access: &Access) -> Option<Deed> {
-    let change = |old: u32, new: u32| Deed::Changes(number(old), number(new));
+    let change = |old: u64, new: u64| Deed::Changes(number(old), number(new));
     Some(match (role, access) {
         (_, Access::Sleeps { .. }) => Deed::Sleeps,
         (_, Access::NoSleep { .. }) => Deed::NoSleep,
         (_, Access::Woken) => Deed::Woken,
         (_, Access::Wakes { woken, .. }) => Deed::Wakes(woken.clone()),
+        (_, &Access::Notifies { all }) => Deed::Notifies(all),
         (_, Access::TimesOut { at }) => Deed::TimesOut(at.clone()),
         (_, Access::Spurious) => Deed::Spurious,
         (Role::Signal, _) => return None,
@@ -230,6 +238,7 @@ fn deed(role: Role, access: &Access) -> Option<Deed> {
         (_, &Access::FetchOr { bits, old }) => {
             Deed::Changes(format!("{old:#x}"), format!("{:#x}", old | bits))
         }
+        (_, &Access::Update { old, new, .. }) => change(old, new),
         (_, Access::Yield | Access::Spin | Access::Begins { .. } | Access::Returns { .. }) => {
             return None;
         }
