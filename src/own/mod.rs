@@ -87,6 +87,7 @@ pub mod isolate;
 mod report;
 
 use crate::backend::{Backend, Loom, Shuttle, Std};
+use crate::facade::world;
 use crate::kinds::model::{self, Model};
 use crate::kinds::{EventFamily, LockFamily, PoolFamily, QueueFamily, SemaphoreFamily};
 use crate::lab::Budget;
@@ -204,7 +205,13 @@ impl Kit {
     ///
     /// The stress runs go to a child process where they can: see
     /// [`isolate`].
+    ///
+    /// # Panics
+    ///
+    /// If a [facade](crate::facade) value was used in a world it was not
+    /// created in: no verdict of the check would hold.
     pub fn check(&self, budget: &Budget) -> OwnReport {
+        let checking = world::Checking::begin();
         let check = match isolate::begin(self, budget) {
             Ok(check) => check,
             Err(replayed) => return replayed,
@@ -239,6 +246,7 @@ impl Kit {
             runs,
         };
         isolate::end(self, check, &report);
+        checking.end();
         report
     }
 
@@ -274,8 +282,10 @@ impl Kit {
                 .ok_or_else(|| format!("the kit has no scenario named {scenario:?}"))?;
             Subject::scenario(*worlds)
         };
-        let run = checkers::run(checker, &subject, &budget.replaying(seed, schedules))
-            .ok_or_else(|| format!("{checker} does not apply to {scenario:?}"))?;
+        let checking = world::Checking::begin();
+        let run = checkers::run(checker, &subject, &budget.replaying(seed, schedules));
+        checking.end();
+        let run = run.ok_or_else(|| format!("{checker} does not apply to {scenario:?}"))?;
         match run.failure {
             Some(_) => Ok(run),
             None => Err(format!(

@@ -1,0 +1,507 @@
+//! std's `Arc`, `Mutex` and `Condvar`, each in the world it was created in:
+//! see the [facade](crate::facade).
+
+use std::fmt;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
+
+use super::atomic::{Inner, on};
+use super::world::{self, Checked, Made};
+use crate::lab::trace::{Access, Role};
+
+pub use super::atomic;
+
+/// std's `Arc`, in the world it was created in: under loom, loom's, which
+/// reports an `Arc` still alive when the execution ends (a leak).
+///
+/// A `Deref` costs a branch more than std's. `Arc<dyn Trait>` can be
+/// held but not made by coercion (that needs an unstable trait); `Arc::new`
+/// needs a sized value.
+///
+/// ```
+/// use synclab::sync::Arc;
+///
+/// let shared = Arc::new(5);
+/// let other = Arc::clone(&shared);
+/// assert_eq!(*other + *shared, 10);
+/// assert_eq!(Arc::strong_count(&shared), 2);
+/// ```
+pub struct Arc<T: ?Sized>(ArcInner<T>);
+
+enum ArcInner<T: ?Sized> {
+    Std(std::sync::Arc<T>),
+    Loom(loom::sync::Arc<T>, Made),
+    /// shuttle's `Arc` is std's.
+    Shuttle(std::sync::Arc<T>, Made),
+}
+
+impl<T> Arc<T> {
+    /// `value`, shared, in the caller's world.
+    #[track_caller]
+    pub fn new(value: T) -> Arc<T> {
+        Arc(match world::current_kind() {
+            world::Kind::Std => ArcInner::Std(std::sync::Arc::new(value)),
+            world::Kind::Loom => ArcInner::Loom(loom::sync::Arc::new(value), Made::here("Arc")),
+            world::Kind::Shuttle => {
+                ArcInner::Shuttle(std::sync::Arc::new(value), Made::here("Arc"))
+            }
+        })
+    }
+
+    /// The value, if this is the last `Arc` of it; else `Err(this)`.
+    pub fn try_unwrap(this: Arc<T>) -> Result<T, Arc<T>> {
+        match this.0 {
+            ArcInner::Std(a) => std::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Std(a))),
+            ArcInner::Loom(a, made) => {
+                made.check();
+                loom::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Loom(a, made)))
+            }
+            ArcInner::Shuttle(a, made) => {
+                made.check();
+                std::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Shuttle(a, made)))
+            }
+        }
+    }
+}
+
+impl<T: ?Sized> Arc<T> {
+    /// How many `Arc`s share the value.
+    pub fn strong_count(this: &Arc<T>) -> usize {
+        match &this.0 {
+            ArcInner::Std(a) | ArcInner::Shuttle(a, _) => std::sync::Arc::strong_count(a),
+            ArcInner::Loom(a, made) => {
+                made.check();
+                loom::sync::Arc::strong_count(a)
+            }
+        }
+    }
+
+    /// Whether two `Arc`s share one value.
+    pub fn ptr_eq(this: &Arc<T>, other: &Arc<T>) -> bool {
+        std::ptr::addr_eq(&**this as *const T, &**other as *const T)
+    }
+}
+
+impl<T: ?Sized> Clone for Arc<T> {
+    /// Another `Arc` of the value; refused in a model for an `Arc` created
+    /// outside it (see the [facade](crate::facade)).
+    #[track_caller]
+    fn clone(&self) -> Arc<T> {
+        Arc(match &self.0 {
+            ArcInner::Std(a) => {
+                world::std_use("Arc");
+                ArcInner::Std(std::sync::Arc::clone(a))
+            }
+            ArcInner::Loom(a, made) => {
+                made.check();
+                ArcInner::Loom(loom::sync::Arc::clone(a), *made)
+            }
+            ArcInner::Shuttle(a, made) => {
+                made.check();
+                ArcInner::Shuttle(std::sync::Arc::clone(a), *made)
+            }
+        })
+    }
+}
+
+impl<T: ?Sized> Deref for Arc<T> {
+    type Target = T;
+
+    #[inline]
+    #[track_caller]
+    fn deref(&self) -> &T {
+        match &self.0 {
+            ArcInner::Std(a) => a,
+            ArcInner::Shuttle(a, made) => {
+                made.check();
+                a
+            }
+            ArcInner::Loom(a, made) => {
+                made.check();
+                a
+            }
+        }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Arc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: Default> Default for Arc<T> {
+    #[track_caller]
+    fn default() -> Arc<T> {
+        Arc::new(T::default())
+    }
+}
+
+/// std's `Mutex`, in the world it was created in. Under loom and shuttle a
+/// thread that waits for it forever is a deadlock, with the trace.
+///
+/// Its `T` must be sized. The std path costs a branch or two more than
+/// std's `Mutex` (the benchmark report has the numbers).
+///
+/// ```
+/// use synclab::sync::{Arc, Mutex};
+/// use synclab::thread;
+///
+/// let total = Arc::new(Mutex::new(0));
+/// let adder = {
+///     let total = Arc::clone(&total);
+///     thread::spawn(move || *total.lock().unwrap() += 2)
+/// };
+/// *total.lock().unwrap() += 1;
+/// adder.join().unwrap();
+/// assert_eq!(*total.lock().unwrap(), 3);
+/// ```
+pub struct Mutex<T>(Inner<std::sync::Mutex<T>, loom::sync::Mutex<T>, shuttle::sync::Mutex<T>>);
+
+/// The guard of a [`Mutex`]: the lock is held until it drops.
+pub struct MutexGuard<'a, T>(ManuallyDrop<Guard<'a, T>>);
+
+enum Guard<'a, T> {
+    Std(std::sync::MutexGuard<'a, T>),
+    Loom(
+        loom::sync::MutexGuard<'a, T>,
+        &'a Checked<loom::sync::Mutex<T>>,
+    ),
+    Shuttle(
+        shuttle::sync::MutexGuard<'a, T>,
+        &'a Checked<shuttle::sync::Mutex<T>>,
+    ),
+}
+
+/// A std `LockResult` of a world's guard, as one of ours.
+fn wrap<'a, G, T>(
+    result: LockResult<G>,
+    guard: impl FnOnce(G) -> Guard<'a, T>,
+) -> LockResult<MutexGuard<'a, T>> {
+    match result {
+        Ok(inner) => Ok(MutexGuard(ManuallyDrop::new(guard(inner)))),
+        Err(poisoned) => Err(PoisonError::new(MutexGuard(ManuallyDrop::new(guard(
+            poisoned.into_inner(),
+        ))))),
+    }
+}
+
+/// The trace's step for a lock taken: `takes m`.
+fn takes() -> Access {
+    Access::Swap { new: 1, old: 0 }
+}
+
+/// The trace's step for a lock released: `releases m`.
+fn releases() -> Access {
+    Access::Store { value: 0 }
+}
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex holding `value`, in the caller's world.
+    #[track_caller]
+    pub fn new(value: T) -> Mutex<T> {
+        Mutex(Inner::new(
+            "Mutex",
+            value,
+            std::sync::Mutex::new,
+            loom::sync::Mutex::new,
+            shuttle::sync::Mutex::new,
+        ))
+    }
+
+    /// Takes the lock, waiting for it, as std's `lock`.
+    #[inline]
+    #[track_caller]
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        match &self.0 {
+            Inner::Std(mutex) => {
+                world::std_use("Mutex");
+                wrap(mutex.lock(), Guard::Std)
+            }
+            Inner::Loom(checked) => {
+                let result = checked.get().lock();
+                checked.note(Role::Lock, takes);
+                wrap(result, |guard| Guard::Loom(guard, checked))
+            }
+            Inner::Shuttle(checked) => {
+                let result = checked.get().lock();
+                checked.note(Role::Lock, takes);
+                wrap(result, |guard| Guard::Shuttle(guard, checked))
+            }
+        }
+    }
+
+    /// Takes the lock if it is free, as std's `try_lock`.
+    #[track_caller]
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        fn convert<'a, G, T>(
+            result: TryLockResult<G>,
+            guard: impl FnOnce(G) -> Guard<'a, T>,
+        ) -> TryLockResult<MutexGuard<'a, T>> {
+            match result {
+                Ok(inner) => Ok(MutexGuard(ManuallyDrop::new(guard(inner)))),
+                Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+                Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(
+                    PoisonError::new(MutexGuard(ManuallyDrop::new(guard(poisoned.into_inner())))),
+                )),
+            }
+        }
+        let held = |blocked: bool| {
+            if blocked {
+                Access::Load { value: 1 }
+            } else {
+                takes()
+            }
+        };
+        match &self.0 {
+            Inner::Std(mutex) => {
+                world::std_use("Mutex");
+                convert(mutex.try_lock(), Guard::Std)
+            }
+            Inner::Loom(checked) => {
+                let result = checked.get().try_lock();
+                let blocked = matches!(result, Err(TryLockError::WouldBlock));
+                checked.note(Role::Lock, || held(blocked));
+                convert(result, |guard| Guard::Loom(guard, checked))
+            }
+            Inner::Shuttle(checked) => {
+                let result = checked.get().try_lock();
+                let blocked = matches!(result, Err(TryLockError::WouldBlock));
+                checked.note(Role::Lock, || held(blocked));
+                convert(result, |guard| Guard::Shuttle(guard, checked))
+            }
+        }
+    }
+
+    /// The value, consuming the mutex, as std's `into_inner`.
+    #[track_caller]
+    pub fn into_inner(self) -> LockResult<T> {
+        match self.0 {
+            Inner::Std(mutex) => mutex.into_inner(),
+            Inner::Loom(checked) => checked.into_inner().into_inner(),
+            Inner::Shuttle(checked) => checked.into_inner().into_inner(),
+        }
+    }
+
+    /// The value, through the only reference to the mutex, as std's
+    /// `get_mut`.
+    #[track_caller]
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        match &mut self.0 {
+            Inner::Std(mutex) => mutex.get_mut(),
+            Inner::Loom(checked) => checked.get_mut().get_mut(),
+            Inner::Shuttle(checked) => checked.get_mut().get_mut(),
+        }
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    #[track_caller]
+    fn default() -> Mutex<T> {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Inner::Std(mutex) => fmt::Debug::fmt(mutex, f),
+            Inner::Loom(_) => f.write_str("Mutex(loom)"),
+            Inner::Shuttle(_) => f.write_str("Mutex(shuttle)"),
+        }
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        match &*self.0 {
+            Guard::Std(guard) => guard,
+            Guard::Loom(guard, _) => guard,
+            Guard::Shuttle(guard, _) => guard,
+        }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        match &mut *self.0 {
+            Guard::Std(guard) => guard,
+            Guard::Loom(guard, _) => guard,
+            Guard::Shuttle(guard, _) => guard,
+        }
+    }
+}
+
+impl<'a, T> MutexGuard<'a, T> {
+    /// The world's guard, taken out without unlocking: the lock stays
+    /// held by what the caller does with it.
+    fn into_guard(self) -> Guard<'a, T> {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again.
+        unsafe { ManuallyDrop::take(&mut this.0) }
+    }
+
+    /// Traces the release of the lock, in a model.
+    #[track_caller]
+    fn note_release(&self) {
+        match &*self.0 {
+            Guard::Std(_) => {}
+            Guard::Loom(_, checked) => checked.note(Role::Lock, releases),
+            Guard::Shuttle(_, checked) => checked.note(Role::Lock, releases),
+        }
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.note_release();
+        // SAFETY: dropped once, here; `self.0` is never used again.
+        unsafe { ManuallyDrop::drop(&mut self.0) }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// std's `Condvar`, in the world it was created in. Under loom and shuttle
+/// a wait nobody notifies is a deadlock; neither wakes a wait spuriously
+/// (the lab's own primitives get spurious wakeups from its kernel; a
+/// facade `Condvar` does not), so code that trusts a wakeup is caught only
+/// where another thread's notify comes too early.
+///
+/// `wait_timeout` is not offered: loom has no clock, and a wait that never
+/// times out in the model would give a verdict for a program that does not
+/// exist.
+///
+/// ```
+/// use synclab::sync::{Arc, Condvar, Mutex};
+/// use synclab::thread;
+///
+/// let pair = Arc::new((Mutex::new(false), Condvar::new()));
+/// let setter = {
+///     let pair = Arc::clone(&pair);
+///     thread::spawn(move || {
+///         *pair.0.lock().unwrap() = true;
+///         pair.1.notify_one();
+///     })
+/// };
+/// let ready = pair.1.wait_while(pair.0.lock().unwrap(), |ready| !*ready).unwrap();
+/// assert!(*ready);
+/// drop(ready);
+/// setter.join().unwrap();
+/// ```
+pub struct Condvar(Inner<std::sync::Condvar, loom::sync::Condvar, shuttle::sync::Condvar>);
+
+impl Condvar {
+    /// A new condition variable, in the caller's world.
+    #[track_caller]
+    pub fn new() -> Condvar {
+        Condvar(Inner::new(
+            "Condvar",
+            (),
+            |()| std::sync::Condvar::new(),
+            |()| loom::sync::Condvar::new(),
+            |()| shuttle::sync::Condvar::new(),
+        ))
+    }
+
+    /// Releases the guard's lock and sleeps until notified, then takes the
+    /// lock again, as std's `wait`.
+    ///
+    /// # Panics
+    ///
+    /// If the condvar and the guard are of different worlds.
+    #[track_caller]
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+        guard.note_release();
+        match (&self.0, guard.into_guard()) {
+            (Inner::Std(condvar), Guard::Std(guard)) => {
+                world::std_use("Condvar");
+                wrap(condvar.wait(guard), Guard::Std)
+            }
+            (Inner::Loom(condvar), Guard::Loom(guard, mutex)) => {
+                condvar.note(Role::Signal, || Access::Sleeps { expected: 0 });
+                let result = condvar.get().wait(guard);
+                condvar.note(Role::Signal, || Access::Woken);
+                mutex.note(Role::Lock, takes);
+                wrap(result, |guard| Guard::Loom(guard, mutex))
+            }
+            (Inner::Shuttle(condvar), Guard::Shuttle(guard, mutex)) => {
+                condvar.note(Role::Signal, || Access::Sleeps { expected: 0 });
+                let result = condvar.get().wait(guard);
+                condvar.note(Role::Signal, || Access::Woken);
+                mutex.note(Role::Lock, takes);
+                wrap(result, |guard| Guard::Shuttle(guard, mutex))
+            }
+            _ => panic!(
+                "synclab::sync::Condvar::wait: the condvar and the mutex guard are of \
+                 different worlds (one was created outside the model): create both inside \
+                 the scenario's `run`"
+            ),
+        }
+    }
+
+    /// Waits while `condition` holds, as std's `wait_while`.
+    #[track_caller]
+    pub fn wait_while<'a, T, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut condition: F,
+    ) -> LockResult<MutexGuard<'a, T>>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        while condition(&mut *guard) {
+            guard = self.wait(guard)?;
+        }
+        Ok(guard)
+    }
+
+    /// Wakes one waiter, if any, as std's `notify_one`.
+    #[inline]
+    #[track_caller]
+    pub fn notify_one(&self) {
+        on!(
+            &self.0,
+            "Condvar",
+            |condvar| condvar.notify_one(),
+            Role::Signal,
+            |_r| { Access::Notifies { all: false } }
+        )
+    }
+
+    /// Wakes every waiter, as std's `notify_all`.
+    #[inline]
+    #[track_caller]
+    pub fn notify_all(&self) {
+        on!(
+            &self.0,
+            "Condvar",
+            |condvar| condvar.notify_all(),
+            Role::Signal,
+            |_r| { Access::Notifies { all: true } }
+        )
+    }
+}
+
+impl Default for Condvar {
+    #[track_caller]
+    fn default() -> Condvar {
+        Condvar::new()
+    }
+}
+
+impl fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Condvar { .. }")
+    }
+}

@@ -1,0 +1,381 @@
+//! Which world a facade value lives in, and the refusal of a value used in
+//! a world it was not created in.
+//!
+//! The kit's checkers run a shipped scenario once per execution (see
+//! [`enter`]): the thread running it is told its world (loom, shuttle, or
+//! std) and a fresh execution number. loom and shuttle run every thread of
+//! an execution on that one OS thread, so a value created anywhere in the
+//! execution reads the same world. A value remembers the world it was
+//! created in; each operation on it checks that the world has not changed.
+//!
+//! On real threads the check costs one load of a global counter that is 0
+//! unless a kit is checking somewhere in the process ([`Checking`]), and a
+//! branch: only while it is not 0 does a std value look at its thread's
+//! world.
+
+use std::cell::{Cell, RefCell};
+use std::panic::Location;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use crate::backend::{Backend, Loom, Shuttle};
+use crate::lab::trace::{self, Access, Role};
+
+/// A world: std (0), or a model execution — its number and its checker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct World(u64);
+
+/// The checker of a model world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Std,
+    Loom,
+    Shuttle,
+}
+
+impl World {
+    pub(crate) const STD: World = World(0);
+
+    pub(crate) fn kind(self) -> Kind {
+        match self.0 & 3 {
+            0 => Kind::Std,
+            1 => Kind::Loom,
+            _ => Kind::Shuttle,
+        }
+    }
+
+    /// How a refusal names it.
+    fn describe(self) -> String {
+        match self.kind() {
+            Kind::Std => "on real threads (std), outside any model".to_owned(),
+            Kind::Loom => format!("in loom execution {}", self.0 >> 2),
+            Kind::Shuttle => format!("in shuttle execution {}", self.0 >> 2),
+        }
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<World> = const { Cell::new(World::STD) };
+
+    /// The first refusal on this thread during a check, said again by
+    /// [`Checking::end`]: the checker that caught the panic would otherwise
+    /// report it as the code's own failure. loom and shuttle run on the
+    /// checking thread, so their refusals land here.
+    static REFUSED: RefCell<Option<String>> = const { RefCell::new(None) };
+
+    /// The current loom execution's scheduling word: see [`schedule`].
+    static SCHEDULE: RefCell<Option<loom::sync::atomic::AtomicUsize>> =
+        const { RefCell::new(None) };
+}
+
+/// How many kit checks are running in the process: while 0, a std value
+/// skips the check of its thread's world.
+static CHECKING: AtomicUsize = AtomicUsize::new(0);
+
+/// Numbers the executions: a value of one loom execution is refused in the
+/// next.
+static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// The world of the calling thread.
+pub(crate) fn current() -> World {
+    CURRENT.with(Cell::get)
+}
+
+/// The checker of the calling thread's world; on real threads, one load
+/// of a global and a branch.
+#[inline(always)]
+pub(crate) fn current_kind() -> Kind {
+    if CHECKING.load(Ordering::Relaxed) == 0 {
+        Kind::Std
+    } else {
+        current().kind()
+    }
+}
+
+/// Starts an execution of world `B` on this thread: the values created from
+/// now on belong to it. It is not undone when the scenario returns, since
+/// the execution's other threads may run on (and, in loom and shuttle, run
+/// on this OS thread); [`Checking::end`] puts the thread back to std.
+pub(crate) fn enter<B: Backend>() {
+    let kind = match B::NAME {
+        "loom" => 1,
+        "shuttle" => 2,
+        _ => 0,
+    };
+    let world = match kind {
+        0 => World::STD,
+        _ => World((EXECUTIONS.fetch_add(1, Ordering::Relaxed) + 1) << 2 | kind),
+    };
+    CURRENT.with(|current| current.set(world));
+    if world.kind() == Kind::Loom {
+        // The word of an earlier execution goes without a word to loom
+        // (loom's atomics have no `Drop`).
+        let word = loom::sync::atomic::AtomicUsize::new(0);
+        SCHEDULE.with(|schedule| *schedule.borrow_mut() = Some(word));
+    }
+}
+
+/// A scheduling point before an atomic access in a loom execution: a
+/// Relaxed `fetch_add` on one word every thread of the execution shares.
+///
+/// loom's partial-order reduction remembers only the last access to an
+/// atomic, so a thread's load followed by its own store hides another
+/// thread's earlier load of the same atomic from it, and loom never runs
+/// the interleavings where they race (loom#392, loom#166: a buggy
+/// single-producer ring of this kind passes with one execution per
+/// preemption bound). Every facade atomic access first touches this word,
+/// so any two of them in different threads are dependent and loom runs
+/// every interleaving within its preemption bound. A Relaxed access to
+/// another word orders nothing, so the model's weak behaviours stay.
+pub(crate) fn schedule() {
+    SCHEDULE.with(|schedule| {
+        if let Some(word) = &*schedule.borrow() {
+            word.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// A kit check in progress, from [`Kit::check`](crate::own::Kit::check) or
+/// a replay: std values check their thread's world while one runs.
+#[derive(Debug)]
+pub(crate) struct Checking(());
+
+impl Checking {
+    pub(crate) fn begin() -> Checking {
+        CHECKING.fetch_add(1, Ordering::Relaxed);
+        REFUSED.with(|refused| refused.borrow_mut().take());
+        Checking(())
+    }
+
+    /// Ends the check; panics with the refusal if a value was used in a
+    /// world it was not created in, since no verdict of that check holds.
+    #[track_caller]
+    pub(crate) fn end(self) {
+        drop(self);
+        if let Some(refusal) = REFUSED.with(|refused| refused.borrow_mut().take()) {
+            panic!("{refusal}");
+        }
+    }
+}
+
+impl Drop for Checking {
+    fn drop(&mut self) {
+        CHECKING.fetch_sub(1, Ordering::Relaxed);
+        CURRENT.with(|current| current.set(World::STD));
+    }
+}
+
+/// Checks that a std value may be used here: on real threads, always.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn std_use(kind: &'static str) {
+    if CHECKING.load(Ordering::Relaxed) != 0 {
+        std_use_while_checking(kind);
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn std_use_while_checking(kind: &'static str) {
+    let here = current();
+    if here != World::STD {
+        refuse(kind, World::STD, here, None);
+    }
+}
+
+/// Panics: a value of world `created` is used in world `here`.
+#[track_caller]
+fn refuse(
+    kind: &'static str,
+    created: World,
+    here: World,
+    at: Option<&'static Location<'static>>,
+) -> ! {
+    let made = at.map_or(String::new(), |at| {
+        format!(" at {}:{}", at.file(), at.line())
+    });
+    let refusal = format!(
+        "synclab::sync: the {kind} created {}{made} is used {}, at {}. A value cannot move \
+         between worlds: loom and shuttle see only the values created inside their own \
+         execution, so this run would say nothing true. Create the {kind} inside the \
+         scenario's `run` (not in a `static`, a `thread_local!`, a `LazyLock` or a value \
+         kept from an earlier run), and share it with the scenario's threads through an \
+         `Arc` made there too.",
+        created.describe(),
+        here.describe(),
+        Location::caller(),
+    );
+    if CHECKING.load(Ordering::Relaxed) != 0 {
+        REFUSED.with(|refused| {
+            refused.borrow_mut().get_or_insert_with(|| refusal.clone());
+        });
+    }
+    panic!("{refusal}");
+}
+
+/// Where and in which world a model value was made: what its uses check.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Made {
+    world: World,
+    at: &'static Location<'static>,
+    kind: &'static str,
+}
+
+impl Made {
+    /// A value of `kind` made by the caller, in its thread's world.
+    #[track_caller]
+    pub(crate) fn here(kind: &'static str) -> Made {
+        Made {
+            world: current(),
+            at: Location::caller(),
+            kind,
+        }
+    }
+
+    /// Refuses the use, unless it is in the world the value was made in.
+    #[track_caller]
+    pub(crate) fn check(&self) {
+        let here = current();
+        if here != self.world {
+            refuse(self.kind, self.world, here, Some(self.at));
+        }
+    }
+}
+
+/// A value of a model world: the checker's own object, the world and place
+/// of its creation, and what the trace calls it. Boxed in a facade value,
+/// so a std value stays as small as std's, and the trace has a stable
+/// address for it.
+#[derive(Debug)]
+pub(crate) struct Checked<T> {
+    value: T,
+    made: Made,
+}
+
+impl<T> Checked<T> {
+    /// `value`, of the calling thread's world, created at `created`.
+    pub(crate) fn new(
+        value: T,
+        kind: &'static str,
+        created: &'static Location<'static>,
+    ) -> Box<Self> {
+        Box::new(Checked {
+            value,
+            made: Made {
+                world: current(),
+                at: created,
+                kind,
+            },
+        })
+    }
+
+    /// The checker's object, once the world is checked.
+    #[track_caller]
+    pub(crate) fn get(&self) -> &T {
+        self.made.check();
+        &self.value
+    }
+
+    /// [`get`](Self::get), for an owner.
+    #[track_caller]
+    pub(crate) fn get_mut(&mut self) -> &mut T {
+        self.get();
+        &mut self.value
+    }
+
+    /// Unboxes the checker's object, once the world is checked.
+    #[track_caller]
+    #[allow(clippy::boxed_local)] // the box's address is the trace's name for it
+    pub(crate) fn into_inner(self: Box<Self>) -> T {
+        self.get();
+        trace::forget(&*self as *const Self as usize);
+        // Its Drop only forgets the address: done.
+        let this = std::mem::ManuallyDrop::new(*self);
+        // SAFETY: `this` is never used or dropped again.
+        unsafe { std::ptr::read(&this.value) }
+    }
+
+    /// Records `access` on this value, as an object of `role`, by the
+    /// running thread, if a checker is tracing.
+    #[track_caller]
+    pub(crate) fn note(&self, role: Role, access: impl FnOnce() -> Access) {
+        let thread = match self.made.world.kind() {
+            Kind::Shuttle => Shuttle::current_thread,
+            _ => Loom::current_thread,
+        };
+        trace::record(
+            thread,
+            self as *const Self as usize,
+            || (Some(name(self.made.kind, self.made.at)), role),
+            access,
+            Location::caller(),
+        );
+    }
+}
+
+impl<T> Drop for Checked<T> {
+    fn drop(&mut self) {
+        trace::forget(self as *const Self as usize);
+    }
+}
+
+/// Notes a SeqCst access, which loom treats as AcqRel: the report says so.
+pub(crate) fn ordering(orders: &[Ordering]) {
+    if orders.contains(&Ordering::SeqCst) {
+        trace::saw_seq_cst();
+    }
+}
+
+/// What the trace calls a value created at `at`: the name it is bound to
+/// there (`head` in `head: AtomicUsize::new(0)`, `ready` in `let ready =
+/// AtomicBool::new(false)`), read from the source when it can be; else its
+/// type and place (`AtomicUsize@ring.rs:41`).
+fn name(kind: &'static str, at: &Location<'_>) -> String {
+    bound_name(at).unwrap_or_else(|| {
+        let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
+        format!("{kind}@{file}:{}", at.line())
+    })
+}
+
+fn bound_name(at: &Location<'_>) -> Option<String> {
+    let source = std::fs::read_to_string(at.file()).ok()?;
+    let line = source.lines().nth(at.line().checked_sub(1)? as usize)?;
+    let before: Vec<char> = line
+        .chars()
+        .take(at.column().checked_sub(1)? as usize)
+        .collect();
+    // The last `name:` (not a path's `::`) or `name =` (not `==`, `=>`...).
+    let lone = |i: usize, mark: char, neighbours: &[char]| {
+        before[i] == mark
+            && (i == 0 || !neighbours.contains(&before[i - 1]))
+            && before
+                .get(i + 1)
+                .is_none_or(|next| !neighbours.contains(next))
+    };
+    let binds = (0..before.len())
+        .rev()
+        .find(|&i| lone(i, ':', &[':']) || lone(i, '=', &['=', '<', '>', '!']))?;
+    // `name: [A::new(0), A::new(0)]` names both; `x = Arc::new((A::new(0),`
+    // names the Arc, not the A.
+    let mut depth = 0i32;
+    for c in &before[binds + 1..] {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+    }
+    if depth != 0 {
+        return None;
+    }
+    let word: String = before[..binds]
+        .iter()
+        .rev()
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| c.is_alphanumeric() || **c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!word.is_empty() && !word.starts_with(|c: char| c.is_ascii_digit())).then_some(word)
+}
