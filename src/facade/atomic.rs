@@ -44,29 +44,57 @@ impl<S, L, H> Inner<S, L, H> {
 
 /// Runs `$call` on the world's object `$a` of facade value `$inner`: on a
 /// std value after the (nearly free) world check; on a model value after
-/// its world check, then records `$access` (with `$r` bound to the result)
-/// as an access of `$role`.
+/// its world check and a scheduling point (see
+/// [`schedule`](super::world::schedule)), noting the orderings `$orders`,
+/// then records `$access` (with `$r` bound to the result) as an access of
+/// `$role`.
 macro_rules! on {
-    ($inner:expr, $kind:expr, |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr) => {
+    (
+        @ $check:literal, $inner:expr, $kind:expr, [$($order:expr),*],
+        |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr
+    ) => {
         match $inner {
             $crate::facade::atomic::Inner::Std($a) => {
-                $crate::facade::world::std_use($kind);
+                if $check {
+                    $crate::facade::world::std_use($kind);
+                }
                 $call
             }
-            $crate::facade::atomic::Inner::Loom(checked) => {
-                let $a = checked.get();
-                $crate::facade::world::schedule();
-                let $r = $call;
-                checked.note($role, || $access);
-                $r
-            }
-            $crate::facade::atomic::Inner::Shuttle(checked) => {
-                let $a = checked.get();
-                let $r = $call;
-                checked.note($role, || $access);
-                $r
-            }
+            inner => $crate::facade::world::model(::std::panic::Location::caller(), |at| {
+                match inner {
+                    $crate::facade::atomic::Inner::Loom(checked) => {
+                        let $a = checked.get(at);
+                        $crate::facade::world::ordering(&[$($order),*]);
+                        $crate::facade::world::schedule();
+                        let $r = $call;
+                        checked.note(at, $role, || $access);
+                        $r
+                    }
+                    $crate::facade::atomic::Inner::Shuttle(checked) => {
+                        let $a = checked.get(at);
+                        let $r = $call;
+                        checked.note(at, $role, || $access);
+                        $r
+                    }
+                    $crate::facade::atomic::Inner::Std(_) => {
+                        unreachable!("a std value takes the std path")
+                    }
+                }
+            }),
         }
+    };
+    // A load: see `AtomicU32::load` for why a std value's is not checked.
+    (
+        load $inner:expr, $kind:expr, [$($order:expr),*],
+        |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr
+    ) => {
+        on!(@ false, $inner, $kind, [$($order),*], |$a| $call, $role, |$r| $access)
+    };
+    (
+        $inner:expr, $kind:expr, [$($order:expr),*],
+        |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr
+    ) => {
+        on!(@ true, $inner, $kind, [$($order),*], |$a| $call, $role, |$r| $access)
     };
 }
 pub(crate) use on;
@@ -129,33 +157,30 @@ macro_rules! atomic {
             }
 
             /// Loads the value, as std's `load`.
+            ///
+            /// The one use of a std value a model does not refuse, so
+            /// that a load costs what std's does but for one branch: a
+            /// value created outside the model is never written inside it
+            /// (a store or read-modify-write is refused), so its load reads
+            /// a constant, which the model's verdict does not depend on.
             #[inline]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
-                on!(&self.0, stringify!($name), |a| {
-                    world::ordering(&[order]);
-                    a.load(order)
-                }, Role::Value, |value| Access::Load { value: value.word() })
+                on!(load &self.0, stringify!($name), [order], |a| a.load(order), Role::Value, |value| Access::Load { value: value.word() })
             }
 
             /// Stores `value`, as std's `store`.
             #[inline]
             #[track_caller]
             pub fn store(&self, value: $value, order: Ordering) {
-                on!(&self.0, stringify!($name), |a| {
-                    world::ordering(&[order]);
-                    a.store(value, order)
-                }, Role::Value, |_r| Access::Store { value: value.word() })
+                on!(&self.0, stringify!($name), [order], |a| a.store(value, order), Role::Value, |_r| Access::Store { value: value.word() })
             }
 
             /// Swaps `value` in, returning the old value, as std's `swap`.
             #[inline]
             #[track_caller]
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
-                on!(&self.0, stringify!($name), |a| {
-                    world::ordering(&[order]);
-                    a.swap(value, order)
-                }, Role::Value, |old| Access::Swap { new: value.word(), old: old.word() })
+                on!(&self.0, stringify!($name), [order], |a| a.swap(value, order), Role::Value, |old| Access::Swap { new: value.word(), old: old.word() })
             }
 
             /// Stores `new` if the value is `current`, as std's
@@ -169,10 +194,7 @@ macro_rules! atomic {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$value, $value> {
-                on!(&self.0, stringify!($name), |a| {
-                    world::ordering(&[success, failure]);
-                    a.compare_exchange(current, new, success, failure)
-                }, Role::Value, |result| Access::Cas {
+                on!(&self.0, stringify!($name), [success, failure], |a| a.compare_exchange(current, new, success, failure), Role::Value, |result| Access::Cas {
                     current: current.word(),
                     new: new.word(),
                     actual: result.unwrap_or_else(|actual| actual).word(),
@@ -191,10 +213,7 @@ macro_rules! atomic {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$value, $value> {
-                on!(&self.0, stringify!($name), |a| {
-                    world::ordering(&[success, failure]);
-                    a.compare_exchange_weak(current, new, success, failure)
-                }, Role::Value, |result| Access::Cas {
+                on!(&self.0, stringify!($name), [success, failure], |a| a.compare_exchange_weak(current, new, success, failure), Role::Value, |result| Access::Cas {
                     current: current.word(),
                     new: new.word(),
                     actual: result.unwrap_or_else(|actual| actual).word(),
@@ -231,10 +250,11 @@ macro_rules! atomic {
             /// The value, consuming the atomic, as std's `into_inner`.
             #[track_caller]
             pub fn into_inner(self) -> $value {
+                let at = Location::caller();
                 match self.0 {
                     Inner::Std(a) => a.into_inner(),
-                    Inner::Loom(checked) => checked.into_inner().into_inner(),
-                    Inner::Shuttle(checked) => checked.into_inner().into_inner(),
+                    Inner::Loom(checked) => checked.into_inner(at).into_inner(),
+                    Inner::Shuttle(checked) => checked.into_inner(at).into_inner(),
                 }
             }
         }
@@ -262,10 +282,7 @@ macro_rules! rmw {
                 #[inline]
                 #[track_caller]
                 pub fn $op(&self, $by: $value, order: Ordering) -> $value {
-                    on!(&self.0, stringify!($name), |a| {
-                        world::ordering(&[order]);
-                        a.$op($by, order)
-                    }, Role::Value, |$old| $access)
+                    on!(&self.0, stringify!($name), [order], |a| a.$op($by, order), Role::Value, |$old| $access)
                 }
             )*
         }

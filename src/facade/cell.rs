@@ -2,6 +2,7 @@
 //! [facade](crate::facade).
 
 use std::fmt;
+use std::panic::Location;
 
 use super::atomic::Inner;
 
@@ -50,8 +51,8 @@ impl<T> UnsafeCell<T> {
                 super::world::std_use("UnsafeCell");
                 f(cell.get())
             }
-            Inner::Loom(checked) => checked.get().with(f),
-            Inner::Shuttle(checked) => f(checked.get().get()),
+            Inner::Loom(checked) => checked.get(Location::caller()).with(f),
+            Inner::Shuttle(checked) => f(checked.get(Location::caller()).get()),
         }
     }
 
@@ -64,8 +65,8 @@ impl<T> UnsafeCell<T> {
                 super::world::std_use("UnsafeCell");
                 f(cell.get())
             }
-            Inner::Loom(checked) => checked.get().with_mut(f),
-            Inner::Shuttle(checked) => f(checked.get().get()),
+            Inner::Loom(checked) => checked.get(Location::caller()).with_mut(f),
+            Inner::Shuttle(checked) => f(checked.get(Location::caller()).get()),
         }
     }
 
@@ -74,8 +75,8 @@ impl<T> UnsafeCell<T> {
     pub fn into_inner(self) -> T {
         match self.0 {
             Inner::Std(cell) => cell.into_inner(),
-            Inner::Loom(checked) => checked.into_inner().into_inner(),
-            Inner::Shuttle(checked) => checked.into_inner().into_inner(),
+            Inner::Loom(checked) => checked.into_inner(Location::caller()).into_inner(),
+            Inner::Shuttle(checked) => checked.into_inner(Location::caller()).into_inner(),
         }
     }
 }

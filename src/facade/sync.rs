@@ -4,6 +4,7 @@
 use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use super::atomic::{Inner, on};
@@ -54,11 +55,11 @@ impl<T> Arc<T> {
         match this.0 {
             ArcInner::Std(a) => std::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Std(a))),
             ArcInner::Loom(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 loom::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Loom(a, made)))
             }
             ArcInner::Shuttle(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 std::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Shuttle(a, made)))
             }
         }
@@ -71,7 +72,7 @@ impl<T: ?Sized> Arc<T> {
         match &this.0 {
             ArcInner::Std(a) | ArcInner::Shuttle(a, _) => std::sync::Arc::strong_count(a),
             ArcInner::Loom(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 loom::sync::Arc::strong_count(a)
             }
         }
@@ -94,11 +95,11 @@ impl<T: ?Sized> Clone for Arc<T> {
                 ArcInner::Std(std::sync::Arc::clone(a))
             }
             ArcInner::Loom(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 ArcInner::Loom(loom::sync::Arc::clone(a), *made)
             }
             ArcInner::Shuttle(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 ArcInner::Shuttle(std::sync::Arc::clone(a), *made)
             }
         })
@@ -114,11 +115,11 @@ impl<T: ?Sized> Deref for Arc<T> {
         match &self.0 {
             ArcInner::Std(a) => a,
             ArcInner::Shuttle(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 a
             }
             ArcInner::Loom(a, made) => {
-                made.check();
+                made.check(Location::caller());
                 a
             }
         }
@@ -162,28 +163,41 @@ pub struct Mutex<T>(Inner<std::sync::Mutex<T>, loom::sync::Mutex<T>, shuttle::sy
 /// The guard of a [`Mutex`]: the lock is held until it drops.
 pub struct MutexGuard<'a, T>(ManuallyDrop<Guard<'a, T>>);
 
+/// A world's guard: std's, or a model's, boxed, so that a guard is two
+/// words, as std's is, and moves in registers.
 enum Guard<'a, T> {
     Std(std::sync::MutexGuard<'a, T>),
-    Loom(
-        loom::sync::MutexGuard<'a, T>,
-        &'a Checked<loom::sync::Mutex<T>>,
-    ),
-    Shuttle(
-        shuttle::sync::MutexGuard<'a, T>,
-        &'a Checked<shuttle::sync::Mutex<T>>,
-    ),
+    Model(Box<Model<'a, T>>),
 }
 
-/// A std `LockResult` of a world's guard, as one of ours.
-fn wrap<'a, G, T>(
-    result: LockResult<G>,
-    guard: impl FnOnce(G) -> Guard<'a, T>,
-) -> LockResult<MutexGuard<'a, T>> {
+/// A model world's guard.
+enum Model<'a, T> {
+    Loom(ModelGuard<'a, loom::sync::MutexGuard<'a, T>, loom::sync::Mutex<T>>),
+    Shuttle(ModelGuard<'a, shuttle::sync::MutexGuard<'a, T>, shuttle::sync::Mutex<T>>),
+}
+
+/// A model world's guard, and the mutex it traces as.
+struct ModelGuard<'a, G, M> {
+    guard: G,
+    mutex: &'a Checked<M>,
+}
+
+/// A world's `LockResult`, as our guard and whether the lock was poisoned.
+fn unpoison<G>(result: LockResult<G>) -> (G, bool) {
     match result {
-        Ok(inner) => Ok(MutexGuard(ManuallyDrop::new(guard(inner)))),
-        Err(poisoned) => Err(PoisonError::new(MutexGuard(ManuallyDrop::new(guard(
-            poisoned.into_inner(),
-        ))))),
+        Ok(guard) => (guard, false),
+        Err(poisoned) => (poisoned.into_inner(), true),
+    }
+}
+
+/// Our `LockResult` of `guard`.
+#[inline]
+fn lock_result<T>(guard: Guard<'_, T>, poisoned: bool) -> LockResult<MutexGuard<'_, T>> {
+    let guard = MutexGuard(ManuallyDrop::new(guard));
+    if poisoned {
+        Err(PoisonError::new(guard))
+    } else {
+        Ok(guard)
     }
 }
 
@@ -195,6 +209,11 @@ fn takes() -> Access {
 /// The trace's step for a lock released: `releases m`.
 fn releases() -> Access {
     Access::Store { value: 0 }
+}
+
+/// The trace's step for a `try_lock` that found the lock held.
+fn finds_held() -> Access {
+    Access::Load { value: 1 }
 }
 
 impl<T> Mutex<T> {
@@ -214,64 +233,80 @@ impl<T> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
-        match &self.0 {
+        let (guard, poisoned) = match &self.0 {
             Inner::Std(mutex) => {
                 world::std_use("Mutex");
-                wrap(mutex.lock(), Guard::Std)
+                let (guard, poisoned) = unpoison(mutex.lock());
+                (Guard::Std(guard), poisoned)
             }
-            Inner::Loom(checked) => {
-                let result = checked.get().lock();
-                checked.note(Role::Lock, takes);
-                wrap(result, |guard| Guard::Loom(guard, checked))
+            _ => {
+                let (model, poisoned) = self.lock_model(Location::caller());
+                (Guard::Model(model), poisoned)
             }
-            Inner::Shuttle(checked) => {
-                let result = checked.get().lock();
-                checked.note(Role::Lock, takes);
-                wrap(result, |guard| Guard::Shuttle(guard, checked))
+        };
+        lock_result(guard, poisoned)
+    }
+
+    /// [`lock`](Self::lock) in a model world, out of line. Its result is
+    /// two words, returned in registers: a std lock's path merges with it
+    /// without a copy through memory.
+    #[cold]
+    #[inline(never)]
+    fn lock_model(&self, at: &Location<'_>) -> (Box<Model<'_, T>>, bool) {
+        let (model, poisoned) = match &self.0 {
+            Inner::Loom(mutex) => {
+                let (guard, poisoned) = unpoison(mutex.get(at).lock());
+                (Model::Loom(ModelGuard { guard, mutex }), poisoned)
             }
-        }
+            Inner::Shuttle(mutex) => {
+                let (guard, poisoned) = unpoison(mutex.get(at).lock());
+                (Model::Shuttle(ModelGuard { guard, mutex }), poisoned)
+            }
+            Inner::Std(_) => unreachable!("a std mutex takes the std path"),
+        };
+        model.note(at, takes);
+        (Box::new(model), poisoned)
     }
 
     /// Takes the lock if it is free, as std's `try_lock`.
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
-        fn convert<'a, G, T>(
-            result: TryLockResult<G>,
-            guard: impl FnOnce(G) -> Guard<'a, T>,
-        ) -> TryLockResult<MutexGuard<'a, T>> {
-            match result {
-                Ok(inner) => Ok(MutexGuard(ManuallyDrop::new(guard(inner)))),
-                Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
-                Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(
-                    PoisonError::new(MutexGuard(ManuallyDrop::new(guard(poisoned.into_inner())))),
-                )),
-            }
-        }
-        let held = |blocked: bool| {
-            if blocked {
-                Access::Load { value: 1 }
-            } else {
-                takes()
-            }
-        };
-        match &self.0 {
+        let at = Location::caller();
+        let (guard, poisoned) = match &self.0 {
             Inner::Std(mutex) => {
                 world::std_use("Mutex");
-                convert(mutex.try_lock(), Guard::Std)
+                match mutex.try_lock() {
+                    Ok(guard) => (Guard::Std(guard), false),
+                    Err(TryLockError::Poisoned(poisoned)) => {
+                        (Guard::Std(poisoned.into_inner()), true)
+                    }
+                    Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
+                }
             }
-            Inner::Loom(checked) => {
-                let result = checked.get().try_lock();
-                let blocked = matches!(result, Err(TryLockError::WouldBlock));
-                checked.note(Role::Lock, || held(blocked));
-                convert(result, |guard| Guard::Loom(guard, checked))
-            }
-            Inner::Shuttle(checked) => {
-                let result = checked.get().try_lock();
-                let blocked = matches!(result, Err(TryLockError::WouldBlock));
-                checked.note(Role::Lock, || held(blocked));
-                convert(result, |guard| Guard::Shuttle(guard, checked))
-            }
-        }
+            Inner::Loom(mutex) => match mutex.get(at).try_lock() {
+                Ok(guard) => (Model::Loom(ModelGuard { guard, mutex }).boxed(at), false),
+                Err(TryLockError::Poisoned(poisoned)) => {
+                    let guard = poisoned.into_inner();
+                    (Model::Loom(ModelGuard { guard, mutex }).boxed(at), true)
+                }
+                Err(TryLockError::WouldBlock) => {
+                    mutex.note(at, Role::Lock, finds_held);
+                    return Err(TryLockError::WouldBlock);
+                }
+            },
+            Inner::Shuttle(mutex) => match mutex.get(at).try_lock() {
+                Ok(guard) => (Model::Shuttle(ModelGuard { guard, mutex }).boxed(at), false),
+                Err(TryLockError::Poisoned(poisoned)) => {
+                    let guard = poisoned.into_inner();
+                    (Model::Shuttle(ModelGuard { guard, mutex }).boxed(at), true)
+                }
+                Err(TryLockError::WouldBlock) => {
+                    mutex.note(at, Role::Lock, finds_held);
+                    return Err(TryLockError::WouldBlock);
+                }
+            },
+        };
+        lock_result(guard, poisoned).map_err(TryLockError::Poisoned)
     }
 
     /// The value, consuming the mutex, as std's `into_inner`.
@@ -279,8 +314,8 @@ impl<T> Mutex<T> {
     pub fn into_inner(self) -> LockResult<T> {
         match self.0 {
             Inner::Std(mutex) => mutex.into_inner(),
-            Inner::Loom(checked) => checked.into_inner().into_inner(),
-            Inner::Shuttle(checked) => checked.into_inner().into_inner(),
+            Inner::Loom(checked) => checked.into_inner(Location::caller()).into_inner(),
+            Inner::Shuttle(checked) => checked.into_inner(Location::caller()).into_inner(),
         }
     }
 
@@ -290,9 +325,25 @@ impl<T> Mutex<T> {
     pub fn get_mut(&mut self) -> LockResult<&mut T> {
         match &mut self.0 {
             Inner::Std(mutex) => mutex.get_mut(),
-            Inner::Loom(checked) => checked.get_mut().get_mut(),
-            Inner::Shuttle(checked) => checked.get_mut().get_mut(),
+            Inner::Loom(checked) => checked.get_mut(Location::caller()).get_mut(),
+            Inner::Shuttle(checked) => checked.get_mut(Location::caller()).get_mut(),
         }
+    }
+}
+
+impl<'a, T> Model<'a, T> {
+    /// Records `access` at `at` on the guard's mutex, as a lock.
+    fn note(&self, at: &Location<'_>, access: fn() -> Access) {
+        match self {
+            Model::Loom(model) => model.mutex.note(at, Role::Lock, access),
+            Model::Shuttle(model) => model.mutex.note(at, Role::Lock, access),
+        }
+    }
+
+    /// The guard of a lock just taken at `at`: the take traced.
+    fn boxed(self, at: &Location<'_>) -> Guard<'a, T> {
+        self.note(at, takes);
+        Guard::Model(Box::new(self))
     }
 }
 
@@ -320,8 +371,10 @@ impl<T> Deref for MutexGuard<'_, T> {
     fn deref(&self) -> &T {
         match &*self.0 {
             Guard::Std(guard) => guard,
-            Guard::Loom(guard, _) => guard,
-            Guard::Shuttle(guard, _) => guard,
+            Guard::Model(model) => match &**model {
+                Model::Loom(model) => &model.guard,
+                Model::Shuttle(model) => &model.guard,
+            },
         }
     }
 }
@@ -331,8 +384,10 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         match &mut *self.0 {
             Guard::Std(guard) => guard,
-            Guard::Loom(guard, _) => guard,
-            Guard::Shuttle(guard, _) => guard,
+            Guard::Model(model) => match &mut **model {
+                Model::Loom(model) => &mut model.guard,
+                Model::Shuttle(model) => &mut model.guard,
+            },
         }
     }
 }
@@ -345,25 +400,28 @@ impl<'a, T> MutexGuard<'a, T> {
         // SAFETY: `this` is never used or dropped again.
         unsafe { ManuallyDrop::take(&mut this.0) }
     }
-
-    /// Traces the release of the lock, in a model.
-    #[track_caller]
-    fn note_release(&self) {
-        match &*self.0 {
-            Guard::Std(_) => {}
-            Guard::Loom(_, checked) => checked.note(Role::Lock, releases),
-            Guard::Shuttle(_, checked) => checked.note(Role::Lock, releases),
-        }
-    }
 }
 
 impl<T> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.note_release();
-        // SAFETY: dropped once, here; `self.0` is never used again.
-        unsafe { ManuallyDrop::drop(&mut self.0) }
+        match &mut *self.0 {
+            // SAFETY: the guard's one variant, dropped once, here.
+            Guard::Std(guard) => unsafe { std::ptr::drop_in_place(guard) },
+            Guard::Model(model) => release(model),
+        }
     }
+}
+
+/// A model's guard dropped: the release traced, then the lock released
+/// (the box and the guard in it dropped).
+#[cold]
+#[inline(never)]
+fn release<T>(model: &mut Box<Model<'_, T>>) {
+    model.note(Location::caller(), releases);
+    // SAFETY: the guard's one variant, dropped once, here: its owner is in
+    // a `ManuallyDrop` that is never used again.
+    unsafe { std::ptr::drop_in_place(model) }
 }
 
 impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
@@ -422,32 +480,47 @@ impl Condvar {
     /// If the condvar and the guard are of different worlds.
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
-        guard.note_release();
-        match (&self.0, guard.into_guard()) {
+        let at = Location::caller();
+        let (guard, poisoned) = match (&self.0, guard.into_guard()) {
             (Inner::Std(condvar), Guard::Std(guard)) => {
                 world::std_use("Condvar");
-                wrap(condvar.wait(guard), Guard::Std)
+                let (guard, poisoned) = unpoison(condvar.wait(guard));
+                (Guard::Std(guard), poisoned)
             }
-            (Inner::Loom(condvar), Guard::Loom(guard, mutex)) => {
-                condvar.note(Role::Signal, || Access::Sleeps { expected: 0 });
-                let result = condvar.get().wait(guard);
-                condvar.note(Role::Signal, || Access::Woken);
-                mutex.note(Role::Lock, takes);
-                wrap(result, |guard| Guard::Loom(guard, mutex))
+            (Inner::Loom(condvar), Guard::Model(model)) if matches!(*model, Model::Loom(_)) => {
+                let Model::Loom(ModelGuard { guard, mutex }) = *model else {
+                    unreachable!("matched")
+                };
+                let waits = condvar.get(at);
+                mutex.note(at, Role::Lock, releases);
+                condvar.note(at, Role::Signal, || Access::Sleeps { expected: 0 });
+                let (guard, poisoned) = unpoison(waits.wait(guard));
+                condvar.note(at, Role::Signal, || Access::Woken);
+                (Model::Loom(ModelGuard { guard, mutex }).boxed(at), poisoned)
             }
-            (Inner::Shuttle(condvar), Guard::Shuttle(guard, mutex)) => {
-                condvar.note(Role::Signal, || Access::Sleeps { expected: 0 });
-                let result = condvar.get().wait(guard);
-                condvar.note(Role::Signal, || Access::Woken);
-                mutex.note(Role::Lock, takes);
-                wrap(result, |guard| Guard::Shuttle(guard, mutex))
+            (Inner::Shuttle(condvar), Guard::Model(model))
+                if matches!(*model, Model::Shuttle(_)) =>
+            {
+                let Model::Shuttle(ModelGuard { guard, mutex }) = *model else {
+                    unreachable!("matched")
+                };
+                let waits = condvar.get(at);
+                mutex.note(at, Role::Lock, releases);
+                condvar.note(at, Role::Signal, || Access::Sleeps { expected: 0 });
+                let (guard, poisoned) = unpoison(waits.wait(guard));
+                condvar.note(at, Role::Signal, || Access::Woken);
+                (
+                    Model::Shuttle(ModelGuard { guard, mutex }).boxed(at),
+                    poisoned,
+                )
             }
             _ => panic!(
                 "synclab::sync::Condvar::wait: the condvar and the mutex guard are of \
                  different worlds (one was created outside the model): create both inside \
                  the scenario's `run`"
             ),
-        }
+        };
+        lock_result(guard, poisoned)
     }
 
     /// Waits while `condition` holds, as std's `wait_while`.
@@ -473,6 +546,7 @@ impl Condvar {
         on!(
             &self.0,
             "Condvar",
+            [],
             |condvar| condvar.notify_one(),
             Role::Signal,
             |_r| { Access::Notifies { all: false } }
@@ -486,6 +560,7 @@ impl Condvar {
         on!(
             &self.0,
             "Condvar",
+            [],
             |condvar| condvar.notify_all(),
             Role::Signal,
             |_r| { Access::Notifies { all: true } }

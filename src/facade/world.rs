@@ -179,19 +179,31 @@ pub(crate) fn std_use(kind: &'static str) {
 fn std_use_while_checking(kind: &'static str) {
     let here = current();
     if here != World::STD {
-        refuse(kind, World::STD, here, None);
+        refuse(kind, World::STD, None, here, Location::caller());
     }
 }
 
-/// Panics: a value of world `created` is used in world `here`.
-#[track_caller]
+/// Runs `model`, a model world's path of an operation called at `at`, out
+/// of line: the std path stays as lean as std's.
+#[cold]
+#[inline(never)]
+pub(crate) fn model<R>(
+    at: &'static Location<'static>,
+    model: impl FnOnce(&'static Location<'static>) -> R,
+) -> R {
+    model(at)
+}
+
+/// Panics: a value of world `created` (at `made`) is used in world `here`,
+/// at `used`.
 fn refuse(
     kind: &'static str,
     created: World,
+    made: Option<&'static Location<'static>>,
     here: World,
-    at: Option<&'static Location<'static>>,
+    used: &Location<'_>,
 ) -> ! {
-    let made = at.map_or(String::new(), |at| {
+    let made = made.map_or(String::new(), |at| {
         format!(" at {}:{}", at.file(), at.line())
     });
     let refusal = format!(
@@ -203,7 +215,7 @@ fn refuse(
          `Arc` made there too.",
         created.describe(),
         here.describe(),
-        Location::caller(),
+        used,
     );
     if CHECKING.load(Ordering::Relaxed) != 0 {
         REFUSED.with(|refused| {
@@ -232,12 +244,12 @@ impl Made {
         }
     }
 
-    /// Refuses the use, unless it is in the world the value was made in.
-    #[track_caller]
-    pub(crate) fn check(&self) {
+    /// Refuses the use at `at`, unless it is in the world the value was
+    /// made in.
+    pub(crate) fn check(&self, at: &Location<'_>) {
         let here = current();
         if here != self.world {
-            refuse(self.kind, self.world, here, Some(self.at));
+            refuse(self.kind, self.world, Some(self.at), here, at);
         }
     }
 }
@@ -269,25 +281,23 @@ impl<T> Checked<T> {
         })
     }
 
-    /// The checker's object, once the world is checked.
-    #[track_caller]
-    pub(crate) fn get(&self) -> &T {
-        self.made.check();
+    /// The checker's object, for a use at `at`, once the world is checked.
+    pub(crate) fn get(&self, at: &Location<'_>) -> &T {
+        self.made.check(at);
         &self.value
     }
 
     /// [`get`](Self::get), for an owner.
-    #[track_caller]
-    pub(crate) fn get_mut(&mut self) -> &mut T {
-        self.get();
+    pub(crate) fn get_mut(&mut self, at: &Location<'_>) -> &mut T {
+        self.get(at);
         &mut self.value
     }
 
-    /// Unboxes the checker's object, once the world is checked.
-    #[track_caller]
+    /// Unboxes the checker's object, for a use at `at`, once the world is
+    /// checked.
     #[allow(clippy::boxed_local)] // the box's address is the trace's name for it
-    pub(crate) fn into_inner(self: Box<Self>) -> T {
-        self.get();
+    pub(crate) fn into_inner(self: Box<Self>, at: &Location<'_>) -> T {
+        self.get(at);
         trace::forget(&*self as *const Self as usize);
         // Its Drop only forgets the address: done.
         let this = std::mem::ManuallyDrop::new(*self);
@@ -295,10 +305,9 @@ impl<T> Checked<T> {
         unsafe { std::ptr::read(&this.value) }
     }
 
-    /// Records `access` on this value, as an object of `role`, by the
-    /// running thread, if a checker is tracing.
-    #[track_caller]
-    pub(crate) fn note(&self, role: Role, access: impl FnOnce() -> Access) {
+    /// Records `access` at `at` on this value, as an object of `role`, by
+    /// the running thread, if a checker is tracing.
+    pub(crate) fn note(&self, at: &Location<'_>, role: Role, access: impl FnOnce() -> Access) {
         let thread = match self.made.world.kind() {
             Kind::Shuttle => Shuttle::current_thread,
             _ => Loom::current_thread,
@@ -308,7 +317,7 @@ impl<T> Checked<T> {
             self as *const Self as usize,
             || (Some(name(self.made.kind, self.made.at)), role),
             access,
-            Location::caller(),
+            at,
         );
     }
 }
