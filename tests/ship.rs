@@ -45,7 +45,7 @@ fn the_relaxed_ring_is_caught_by_loom_with_its_trace() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(
-        consumer.contains("reads tail = 1, reads slots = 0"),
+        consumer.contains("reads tail = 1, reads slots[0] = 0"),
         "{table}"
     );
     for checker in [Checker::ShuttleRandom, Checker::ShuttlePct] {
@@ -214,16 +214,34 @@ fn an_unordered_cell_is_a_data_race_under_loom() {
     assert!(loom.failure.is_none() && loom.schedules > 1, "{locked}");
 }
 
-/// A value made in a `static`, outside any model: used inside one, it is
+/// Values made in `static`s, outside any model: used inside one, they are
 /// refused, and the check panics with the refusal instead of a verdict.
 static MADE_OUTSIDE: LazyLock<AtomicU32> = LazyLock::new(|| AtomicU32::new(0));
+static FLAG_OUTSIDE: LazyLock<AtomicBool> = LazyLock::new(|| AtomicBool::new(true));
+static CONDVAR_OUTSIDE: LazyLock<Condvar> = LazyLock::new(Condvar::new);
 
-struct UsesAStatic;
+/// How a scenario uses a value made outside the model.
+struct UsesAStatic<const HOW: u8>;
 
-impl Scenario for UsesAStatic {
+const ADDS: u8 = 0;
+const LOADS: u8 = 1;
+const WAITS: u8 = 2;
+
+impl<const HOW: u8> Scenario for UsesAStatic<HOW> {
     const NAME: &'static str = "uses-a-static";
     fn run() {
-        MADE_OUTSIDE.fetch_add(1, Ordering::Relaxed);
+        match HOW {
+            ADDS => drop(MADE_OUTSIDE.fetch_add(1, Ordering::Relaxed)),
+            // A load alone is refused too: the model would read a value
+            // whose writes it cannot see.
+            LOADS => drop(FLAG_OUTSIDE.load(Ordering::Acquire)),
+            _ => {
+                let lock = Mutex::new(());
+                let held = lock.lock().expect("not poisoned");
+                // Refused before it sleeps: nobody would wake it.
+                drop(CONDVAR_OUTSIDE.wait(held));
+            }
+        }
     }
 }
 
@@ -239,9 +257,9 @@ fn refusal(check: impl FnOnce()) -> String {
 #[test]
 fn a_value_made_outside_the_model_is_refused() {
     LazyLock::force(&MADE_OUTSIDE);
-    let message = refusal(|| drop(facade::check::<UsesAStatic>(&Budget::default())));
+    let message = refusal(|| drop(facade::check::<UsesAStatic<ADDS>>(&Budget::default())));
     for says in [
-        "the AtomicU32 created on real threads (std), outside any model",
+        "synclab::sync refuses: the AtomicU32 created on real threads (std), outside any model",
         "is used in loom execution",
         "tests/ship.rs",
         "Create the AtomicU32 inside the scenario's `run`",
@@ -250,20 +268,39 @@ fn a_value_made_outside_the_model_is_refused() {
     }
 }
 
+#[test]
+fn a_load_of_a_value_made_outside_the_model_is_refused() {
+    LazyLock::force(&FLAG_OUTSIDE);
+    let message = refusal(|| drop(facade::check::<UsesAStatic<LOADS>>(&Budget::default())));
+    assert!(
+        message.contains("the AtomicBool created on real threads (std), outside any model"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_condvar_made_outside_the_model_is_refused_with_a_guard_made_inside() {
+    LazyLock::force(&CONDVAR_OUTSIDE);
+    let message = refusal(|| drop(facade::check::<UsesAStatic<WAITS>>(&Budget::default())));
+    assert!(
+        message.contains("the Condvar created on real threads (std), outside any model"),
+        "{message}"
+    );
+}
+
 /// A value kept from an earlier execution: made in loom's first, refused
 /// in its second.
-static KEPT: std::sync::Mutex<Option<Arc<AtomicU32>>> = std::sync::Mutex::new(None);
+static KEPT: std::sync::Mutex<Option<&'static AtomicU32>> = std::sync::Mutex::new(None);
 
 struct KeepsAValue;
 
 impl Scenario for KeepsAValue {
     const NAME: &'static str = "keeps-a-value";
     fn run() {
-        let kept = KEPT
+        let kept = *KEPT
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get_or_insert_with(|| Arc::new(AtomicU32::new(0)))
-            .clone();
+            .get_or_insert_with(|| Box::leak(Box::new(AtomicU32::new(0))));
         let other = thread::spawn(|| ());
         kept.fetch_add(1, Ordering::Relaxed);
         other.join().expect("the thread does not panic");
@@ -273,21 +310,13 @@ impl Scenario for KeepsAValue {
 #[test]
 fn a_value_kept_from_an_earlier_execution_is_refused() {
     let message = refusal(|| drop(facade::check::<KeepsAValue>(&Budget::default())));
-    // The loom Arc outlived its execution: it must not be dropped now.
-    let kept = KEPT
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
-    std::mem::forget(kept);
-    // Made in loom's first execution; refused in its next, or in
-    // shuttle's first if loom had only the one.
     assert!(
-        message.contains("the Arc created in loom execution"),
+        message.contains("the AtomicU32 created in loom execution"),
         "{message}"
     );
-    assert!(message.contains("tests/ship.rs"), "{message}");
+    assert!(message.contains("is used in loom execution"), "{message}");
     assert!(
-        message.contains("Create the Arc inside the scenario's `run`"),
+        message.contains("Create the AtomicU32 inside the scenario's `run`"),
         "{message}"
     );
 }

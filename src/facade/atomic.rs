@@ -50,14 +50,12 @@ impl<S, L, H> Inner<S, L, H> {
 /// `$role`.
 macro_rules! on {
     (
-        @ $check:literal, $inner:expr, $kind:expr, [$($order:expr),*],
+        @ $inner:expr, $kind:expr, [$($order:expr),*],
         |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr
     ) => {
         match $inner {
             $crate::facade::atomic::Inner::Std($a) => {
-                if $check {
-                    $crate::facade::world::std_use($kind);
-                }
+                $crate::facade::world::std_use($kind);
                 $call
             }
             inner => $crate::facade::world::model(::std::panic::Location::caller(), |at| {
@@ -83,18 +81,11 @@ macro_rules! on {
             }),
         }
     };
-    // A load: see `AtomicU32::load` for why a std value's is not checked.
-    (
-        load $inner:expr, $kind:expr, [$($order:expr),*],
-        |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr
-    ) => {
-        on!(@ false, $inner, $kind, [$($order),*], |$a| $call, $role, |$r| $access)
-    };
     (
         $inner:expr, $kind:expr, [$($order:expr),*],
         |$a:ident| $call:expr, $role:expr, |$r:ident| $access:expr
     ) => {
-        on!(@ true, $inner, $kind, [$($order),*], |$a| $call, $role, |$r| $access)
+        on!(@ $inner, $kind, [$($order),*], |$a| $call, $role, |$r| $access)
     };
 }
 pub(crate) use on;
@@ -157,16 +148,10 @@ macro_rules! atomic {
             }
 
             /// Loads the value, as std's `load`.
-            ///
-            /// The one use of a std value a model does not refuse, so
-            /// that a load costs what std's does but for one branch: a
-            /// value created outside the model is never written inside it
-            /// (a store or read-modify-write is refused), so its load reads
-            /// a constant, which the model's verdict does not depend on.
             #[inline]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $value {
-                on!(load &self.0, stringify!($name), [order], |a| a.load(order), Role::Value, |value| Access::Load { value: value.word() })
+                on!(&self.0, stringify!($name), [order], |a| a.load(order), Role::Value, |value| Access::Load { value: value.word() })
             }
 
             /// Stores `value`, as std's `store`.

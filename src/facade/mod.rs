@@ -37,25 +37,36 @@
 //!
 //! - **A value belongs to one world.** One created outside the scenario's
 //!   execution (in a `static`, a `LazyLock`, a `thread_local!`, or kept
-//!   from an earlier execution) and used inside it would be invisible to
-//!   the checker, which would then say nothing true. It is refused: the
-//!   use panics with a message saying which value, where it was made and
-//!   what to do, and [`check`] (any [`Kit::check`]) panics with it rather
-//!   than report a verdict. `new` is not `const` for that reason (loom's
-//!   is not either).
+//!   from an earlier execution) would be invisible to the checker, which
+//!   would then say nothing true. Every use of it there is refused: it
+//!   panics with a message saying which value, where it was made and used,
+//!   and what to do, and [`check`] (any [`Kit::check`]) panics with that
+//!   message rather than report a verdict. `new` is not `const` for that
+//!   reason (loom's is not either).
 //! - **Only under synclab's checkers.** A facade value inside your own
 //!   `loom::model` or shuttle runner is std's and unchecked: run it
 //!   through [`check`].
 //! - **What the checkers model.** loom takes `SeqCst` as `AcqRel` (a report
-//!   whose trace used SeqCst says so) and allows 4 threads (the lab's
-//!   kernel thread is one: a scenario may spawn 3); shuttle is sequentially
-//!   consistent, so it misses ordering bugs; neither wakes a `Condvar`
-//!   spuriously. Miri is no column of [`check`] (it runs the lab's own
-//!   binary): run the same scenario's std path under `cargo +nightly miri
-//!   test`, where the facade is std's.
+//!   whose trace used SeqCst says so) and allows 4 spawned threads (the
+//!   lab's kernel thread is one: a scenario may spawn 3); shuttle is
+//!   sequentially consistent, so it misses ordering bugs; neither wakes a
+//!   `Condvar` spuriously. In a model a panic in any thread ends the
+//!   execution as the scenario's failure, so `JoinHandle::join` returns
+//!   `Ok` and a `Mutex` is never seen poisoned there. Miri is no column of
+//!   [`check`] (it runs the lab's own binary): run the same code's std path
+//!   under `cargo +nightly miri test`, where the facade is std's.
+//! - **Every atomic access is a scheduling point under loom.** loom's
+//!   partial-order reduction keeps only the last access to an atomic, and
+//!   loses interleavings where a thread's load and then store hide another
+//!   thread's load (loom#392); the facade makes every atomic access touch
+//!   one word first, so loom runs every interleaving within its preemption
+//!   bound (more executions, never fewer).
 //! - **What is not there.** `thread::scope` (loom has no scoped threads),
-//!   `Condvar::wait_timeout` (loom has no clock), atomics' `get_mut`, a
-//!   `Mutex` of an unsized `T`, `Arc` coercion to `Arc<dyn Trait>`.
+//!   `thread::current`, `park`, `sleep` and `Builder`; `Condvar::wait_timeout`
+//!   (loom has no clock); `RwLock`, `Once`, `OnceLock`, `Barrier`, `mpsc`;
+//!   `Weak`, `Arc::get_mut` and `make_mut`, coercing `Arc<T>` to
+//!   `Arc<dyn Trait>`; the signed and 8- and 16-bit atomics, `compiler_fence`,
+//!   atomics' `get_mut` and `as_ptr`; a `Mutex` of an unsized `T`.
 //!
 //! # Example
 //!
@@ -125,16 +136,14 @@ pub trait Scenario: 'static {
     fn run();
 }
 
-/// A facade scenario as one of the kit's: it tells its thread the world
-/// before it runs.
+/// A facade scenario as one of the kit's.
 struct Shipped<S>(PhantomData<fn() -> S>);
 
 impl<S: Scenario> own::Scenario for Shipped<S> {
     const NAME: &'static str = S::NAME;
 
     fn run<B: Backend>(_ops: u32) {
-        world::enter::<B>();
-
+        // The checkers tell the thread its world, execution by execution.
         S::run();
     }
 }

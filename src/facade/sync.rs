@@ -16,9 +16,9 @@ pub use super::atomic;
 /// std's `Arc`, in the world it was created in: under loom, loom's, which
 /// reports an `Arc` still alive when the execution ends (a leak).
 ///
-/// A `Deref` costs a branch more than std's. `Arc<dyn Trait>` can be
-/// held but not made by coercion (that needs an unstable trait); `Arc::new`
-/// needs a sized value.
+/// A `Deref` costs a branch more than std's. `Arc::new` needs a sized
+/// value, and an `Arc<T>` does not coerce to `Arc<dyn Trait>` (that needs
+/// an unstable trait).
 ///
 /// ```
 /// use synclab::sync::Arc;
@@ -28,7 +28,7 @@ pub use super::atomic;
 /// assert_eq!(*other + *shared, 10);
 /// assert_eq!(Arc::strong_count(&shared), 2);
 /// ```
-pub struct Arc<T: ?Sized>(ArcInner<T>);
+pub struct Arc<T: ?Sized>(ManuallyDrop<ArcInner<T>>);
 
 enum ArcInner<T: ?Sized> {
     Std(std::sync::Arc<T>),
@@ -41,7 +41,7 @@ impl<T> Arc<T> {
     /// `value`, shared, in the caller's world.
     #[track_caller]
     pub fn new(value: T) -> Arc<T> {
-        Arc(match world::current_kind() {
+        Arc::from(match world::current_kind() {
             world::Kind::Std => ArcInner::Std(std::sync::Arc::new(value)),
             world::Kind::Loom => ArcInner::Loom(loom::sync::Arc::new(value), Made::here("Arc")),
             world::Kind::Shuttle => {
@@ -51,16 +51,21 @@ impl<T> Arc<T> {
     }
 
     /// The value, if this is the last `Arc` of it; else `Err(this)`.
+    #[track_caller]
     pub fn try_unwrap(this: Arc<T>) -> Result<T, Arc<T>> {
-        match this.0 {
-            ArcInner::Std(a) => std::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Std(a))),
+        let mut this = ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again.
+        match unsafe { ManuallyDrop::take(&mut this.0) } {
+            ArcInner::Std(a) => {
+                std::sync::Arc::try_unwrap(a).map_err(|a| Arc::from(ArcInner::Std(a)))
+            }
             ArcInner::Loom(a, made) => {
                 made.check(Location::caller());
-                loom::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Loom(a, made)))
+                loom::sync::Arc::try_unwrap(a).map_err(|a| Arc::from(ArcInner::Loom(a, made)))
             }
             ArcInner::Shuttle(a, made) => {
                 made.check(Location::caller());
-                std::sync::Arc::try_unwrap(a).map_err(|a| Arc(ArcInner::Shuttle(a, made)))
+                std::sync::Arc::try_unwrap(a).map_err(|a| Arc::from(ArcInner::Shuttle(a, made)))
             }
         }
     }
@@ -68,8 +73,9 @@ impl<T> Arc<T> {
 
 impl<T: ?Sized> Arc<T> {
     /// How many `Arc`s share the value.
+    #[track_caller]
     pub fn strong_count(this: &Arc<T>) -> usize {
-        match &this.0 {
+        match &*this.0 {
             ArcInner::Std(a) | ArcInner::Shuttle(a, _) => std::sync::Arc::strong_count(a),
             ArcInner::Loom(a, made) => {
                 made.check(Location::caller());
@@ -89,7 +95,7 @@ impl<T: ?Sized> Clone for Arc<T> {
     /// outside it (see the [facade](crate::facade)).
     #[track_caller]
     fn clone(&self) -> Arc<T> {
-        Arc(match &self.0 {
+        Arc::from(match &*self.0 {
             ArcInner::Std(a) => {
                 world::std_use("Arc");
                 ArcInner::Std(std::sync::Arc::clone(a))
@@ -112,7 +118,7 @@ impl<T: ?Sized> Deref for Arc<T> {
     #[inline]
     #[track_caller]
     fn deref(&self) -> &T {
-        match &self.0 {
+        match &*self.0 {
             ArcInner::Std(a) => a,
             ArcInner::Shuttle(a, made) => {
                 made.check(Location::caller());
@@ -123,6 +129,34 @@ impl<T: ?Sized> Deref for Arc<T> {
                 a
             }
         }
+    }
+}
+
+impl<T: ?Sized> From<ArcInner<T>> for Arc<T> {
+    fn from(inner: ArcInner<T>) -> Arc<T> {
+        Arc(ManuallyDrop::new(inner))
+    }
+}
+
+impl<T: ?Sized> Drop for Arc<T> {
+    /// Drops this `Arc`, as std's. A loom `Arc` dropped outside its
+    /// execution is let go without a word to loom (whose execution it was
+    /// is over) and refused, unless a panic is unwinding already.
+    #[track_caller]
+    fn drop(&mut self) {
+        if let &ArcInner::Loom(_, made) = &*self.0
+            && !made.is_here()
+        {
+            // SAFETY: taken once, here, and never dropped.
+            let stray = unsafe { ManuallyDrop::take(&mut self.0) };
+            std::mem::forget(stray);
+            if !std::thread::panicking() {
+                made.check(Location::caller());
+            }
+            return;
+        }
+        // SAFETY: dropped once, here.
+        unsafe { ManuallyDrop::drop(&mut self.0) }
     }
 }
 
@@ -332,6 +366,14 @@ impl<T> Mutex<T> {
 }
 
 impl<'a, T> Model<'a, T> {
+    /// Refuses a use at `at` outside the guard's world.
+    fn check(&self, at: &Location<'_>) {
+        match self {
+            Model::Loom(model) => drop(model.mutex.get(at)),
+            Model::Shuttle(model) => drop(model.mutex.get(at)),
+        }
+    }
+
     /// Records `access` at `at` on the guard's mutex, as a lock.
     fn note(&self, at: &Location<'_>, access: fn() -> Access) {
         match self {
@@ -514,11 +556,19 @@ impl Condvar {
                     poisoned,
                 )
             }
-            _ => panic!(
-                "synclab::sync::Condvar::wait: the condvar and the mutex guard are of \
-                 different worlds (one was created outside the model): create both inside \
-                 the scenario's `run`"
-            ),
+            (condvar, guard) => {
+                // Of two worlds: the one made outside this one is refused.
+                match condvar {
+                    Inner::Std(_) => world::refuse_std("Condvar", at),
+                    Inner::Loom(condvar) => drop(condvar.get(at)),
+                    Inner::Shuttle(condvar) => drop(condvar.get(at)),
+                }
+                match guard {
+                    Guard::Std(_) => world::refuse_std("Mutex", at),
+                    Guard::Model(model) => model.check(at),
+                }
+                unreachable!("a condvar and a guard of one world match")
+            }
         };
         lock_result(guard, poisoned)
     }

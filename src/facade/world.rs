@@ -14,6 +14,7 @@
 //! world.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -56,16 +57,14 @@ impl World {
 thread_local! {
     static CURRENT: Cell<World> = const { Cell::new(World::STD) };
 
-    /// The first refusal on this thread during a check, said again by
-    /// [`Checking::end`]: the checker that caught the panic would otherwise
-    /// report it as the code's own failure. loom and shuttle run on the
-    /// checking thread, so their refusals land here.
-    static REFUSED: RefCell<Option<String>> = const { RefCell::new(None) };
-
     /// The current loom execution's scheduling word: see [`schedule`].
     static SCHEDULE: RefCell<Option<loom::sync::atomic::AtomicUsize>> =
         const { RefCell::new(None) };
 }
+
+/// How every refusal begins: [`Checking::end`] finds it among the
+/// failures.
+pub(crate) const REFUSAL: &str = "synclab::sync refuses: ";
 
 /// How many kit checks are running in the process: while 0, a std value
 /// skips the check of its thread's world.
@@ -80,6 +79,12 @@ pub(crate) fn current() -> World {
     CURRENT.with(Cell::get)
 }
 
+/// Whether a kit check runs in the process.
+#[inline(always)]
+pub(crate) fn checking() -> bool {
+    CHECKING.load(Ordering::Relaxed) != 0
+}
+
 /// The checker of the calling thread's world; on real threads, one load
 /// of a global and a branch.
 #[inline(always)]
@@ -91,31 +96,34 @@ pub(crate) fn current_kind() -> Kind {
     }
 }
 
-/// Starts an execution of world `B` on this thread: the values created from
-/// now on belong to it. It is not undone when the scenario returns, since
-/// the execution's other threads may run on (and, in loom and shuttle, run
-/// on this OS thread); [`Checking::end`] puts the thread back to std.
-pub(crate) fn enter<B: Backend>() {
-    let kind = match B::NAME {
-        "loom" => 1,
-        "shuttle" => 2,
-        _ => 0,
-    };
+/// Starts an execution of checker `kind` on this thread: the facade
+/// values created from now on belong to it. The checkers call it at the
+/// start of every execution, whatever the scenario (a kit's own scenarios
+/// may make facade values too). It is not undone when the execution's main
+/// thread returns, since its other threads may run on (on this OS thread);
+/// [`leave`] puts the thread back to std when the checker is done.
+pub(crate) fn enter(kind: Kind) {
     let world = match kind {
-        0 => World::STD,
-        _ => World((EXECUTIONS.fetch_add(1, Ordering::Relaxed) + 1) << 2 | kind),
+        Kind::Std => World::STD,
+        Kind::Loom => World((EXECUTIONS.fetch_add(1, Ordering::Relaxed) + 1) << 2 | 1),
+        Kind::Shuttle => World((EXECUTIONS.fetch_add(1, Ordering::Relaxed) + 1) << 2 | 2),
     };
     CURRENT.with(|current| current.set(world));
-    if world.kind() == Kind::Loom {
+    if kind == Kind::Loom {
         // The word of an earlier execution goes without a word to loom
         // (loom's atomics have no `Drop`).
         let word = loom::sync::atomic::AtomicUsize::new(0);
-        SCHEDULE.with(|schedule| *schedule.borrow_mut() = Some(word));
+        let _ = SCHEDULE.try_with(|schedule| *schedule.borrow_mut() = Some(word));
     }
 }
 
+/// Puts this thread back to std, once a checker's executions are over.
+pub(crate) fn leave() {
+    let _ = CURRENT.try_with(|current| current.set(World::STD));
+}
+
 /// A scheduling point before an atomic access in a loom execution: a
-/// Relaxed `fetch_add` on one word every thread of the execution shares.
+/// Relaxed store to one word every thread of the execution shares.
 ///
 /// loom's partial-order reduction remembers only the last access to an
 /// atomic, so a thread's load followed by its own store hides another
@@ -124,12 +132,13 @@ pub(crate) fn enter<B: Backend>() {
 /// single-producer ring of this kind passes with one execution per
 /// preemption bound). Every facade atomic access first touches this word,
 /// so any two of them in different threads are dependent and loom runs
-/// every interleaving within its preemption bound. A Relaxed access to
-/// another word orders nothing, so the model's weak behaviours stay.
+/// every interleaving within its preemption bound. Stores that nobody
+/// loads order nothing, not even through fences (an acquire fence takes
+/// only what its thread loaded), so the model's weak behaviours stay.
 pub(crate) fn schedule() {
-    SCHEDULE.with(|schedule| {
+    let _ = SCHEDULE.try_with(|schedule| {
         if let Some(word) = &*schedule.borrow() {
-            word.fetch_add(1, Ordering::Relaxed);
+            word.store(0, Ordering::Relaxed);
         }
     });
 }
@@ -142,16 +151,20 @@ pub(crate) struct Checking(());
 impl Checking {
     pub(crate) fn begin() -> Checking {
         CHECKING.fetch_add(1, Ordering::Relaxed);
-        REFUSED.with(|refused| refused.borrow_mut().take());
         Checking(())
     }
 
-    /// Ends the check; panics with the refusal if a value was used in a
-    /// world it was not created in, since no verdict of that check holds.
+    /// Ends the check whose runs failed with `failures`; panics with a
+    /// refusal among them, since no verdict of that check holds. A
+    /// checker reports a refusal as the failure that stopped it, in this
+    /// process or in the stress run's child.
     #[track_caller]
-    pub(crate) fn end(self) {
+    pub(crate) fn end<'a>(self, failures: impl IntoIterator<Item = &'a str>) {
         drop(self);
-        if let Some(refusal) = REFUSED.with(|refused| refused.borrow_mut().take()) {
+        if let Some(refusal) = failures.into_iter().find_map(|message| {
+            let at = message.find(REFUSAL)?;
+            Some(&message[at..])
+        }) {
             panic!("{refusal}");
         }
     }
@@ -177,10 +190,14 @@ pub(crate) fn std_use(kind: &'static str) {
 #[inline(never)]
 #[track_caller]
 fn std_use_while_checking(kind: &'static str) {
-    let here = current();
-    if here != World::STD {
-        refuse(kind, World::STD, None, here, Location::caller());
+    if current() != World::STD {
+        refuse_std(kind, Location::caller());
     }
+}
+
+/// Panics: a std value of `kind` is used here, in a model, at `at`.
+pub(crate) fn refuse_std(kind: &'static str, at: &Location<'_>) -> ! {
+    refuse(kind, World::STD, None, current(), at)
 }
 
 /// Runs `model`, a model world's path of an operation called at `at`, out
@@ -207,7 +224,7 @@ fn refuse(
         format!(" at {}:{}", at.file(), at.line())
     });
     let refusal = format!(
-        "synclab::sync: the {kind} created {}{made} is used {}, at {}. A value cannot move \
+        "{REFUSAL}the {kind} created {}{made} is used {}, at {}. A value cannot move \
          between worlds: loom and shuttle see only the values created inside their own \
          execution, so this run would say nothing true. Create the {kind} inside the \
          scenario's `run` (not in a `static`, a `thread_local!`, a `LazyLock` or a value \
@@ -217,11 +234,6 @@ fn refuse(
         here.describe(),
         used,
     );
-    if CHECKING.load(Ordering::Relaxed) != 0 {
-        REFUSED.with(|refused| {
-            refused.borrow_mut().get_or_insert_with(|| refusal.clone());
-        });
-    }
     panic!("{refusal}");
 }
 
@@ -242,6 +254,11 @@ impl Made {
             at: Location::caller(),
             kind,
         }
+    }
+
+    /// Whether the calling thread is in the world the value was made in.
+    pub(crate) fn is_here(&self) -> bool {
+        current() == self.world
     }
 
     /// Refuses the use at `at`, unless it is in the world the value was
@@ -340,7 +357,23 @@ pub(crate) fn ordering(orders: &[Ordering]) {
 /// AtomicBool::new(false)`), read from the source when it can be; else its
 /// type and place (`AtomicUsize@ring.rs:41`).
 fn name(kind: &'static str, at: &Location<'_>) -> String {
-    bound_name(at).unwrap_or_else(|| {
+    thread_local! {
+        /// The names read so far, by place: every execution asks again.
+        static NAMES: RefCell<HashMap<(String, u32, u32), Option<String>>> =
+            RefCell::new(HashMap::new());
+    }
+    let key = (at.file().to_owned(), at.line(), at.column());
+    let bound = NAMES
+        .try_with(|names| {
+            let known = names.borrow().get(&key).cloned();
+            known.unwrap_or_else(|| {
+                let bound = bound_name(at);
+                names.borrow_mut().insert(key, bound.clone());
+                bound
+            })
+        })
+        .unwrap_or_else(|_| bound_name(at));
+    bound.unwrap_or_else(|| {
         let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
         format!("{kind}@{file}:{}", at.line())
     })
@@ -377,6 +410,22 @@ fn bound_name(at: &Location<'_>) -> Option<String> {
     if depth != 0 {
         return None;
     }
+    // In an array literal, the element's index: `slots[1]`.
+    let between: String = before[binds + 1..].iter().collect();
+    let index = between.trim_start().strip_prefix('[').map(|elements| {
+        let mut depth = 0i32;
+        elements
+            .chars()
+            .filter(|c| {
+                depth += match c {
+                    '(' | '[' => 1,
+                    ')' | ']' => -1,
+                    _ => 0,
+                };
+                *c == ',' && depth == 0
+            })
+            .count()
+    });
     let word: String = before[..binds]
         .iter()
         .rev()
@@ -386,5 +435,11 @@ fn bound_name(at: &Location<'_>) -> Option<String> {
         .into_iter()
         .rev()
         .collect();
-    (!word.is_empty() && !word.starts_with(|c: char| c.is_ascii_digit())).then_some(word)
+    if word.is_empty() || word.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(match index {
+        Some(index) => format!("{word}[{index}]"),
+        None => word,
+    })
 }

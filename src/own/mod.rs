@@ -214,7 +214,14 @@ impl Kit {
         let checking = world::Checking::begin();
         let check = match isolate::begin(self, budget) {
             Ok(check) => check,
-            Err(replayed) => return replayed,
+            Err(replayed) => {
+                let failures = replayed
+                    .runs
+                    .iter()
+                    .filter_map(|own| own.run.failure.as_ref());
+                checking.end(failures.map(|failure| failure.message.as_str()));
+                return replayed;
+            }
         };
         let mut runs = Vec::new();
         for &(scenario, worlds) in &self.scenarios {
@@ -245,8 +252,14 @@ impl Kit {
             kind: self.kind,
             runs,
         };
+        checking.end(
+            report
+                .runs
+                .iter()
+                .filter_map(|own| own.run.failure.as_ref())
+                .map(|f| f.message.as_str()),
+        );
         isolate::end(self, check, &report);
-        checking.end();
         report
     }
 
@@ -284,7 +297,8 @@ impl Kit {
         };
         let checking = world::Checking::begin();
         let run = checkers::run(checker, &subject, &budget.replaying(seed, schedules));
-        checking.end();
+        let failure = run.as_ref().and_then(|run| run.failure.as_ref());
+        checking.end(failure.map(|failure| failure.message.as_str()));
         let run = run.ok_or_else(|| format!("{checker} does not apply to {scenario:?}"))?;
         match run.failure {
             Some(_) => Ok(run),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Budget, Checker, Run};
+use crate::facade::world::{self, Kind};
 use crate::lab::failure::{Failure, FailureKind};
 use crate::lab::{kernel, quiet, trace};
 
@@ -92,6 +93,7 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
             catch_unwind(AssertUnwindSafe(|| {
                 builder.check(move || {
                     counter.fetch_add(1, Ordering::Relaxed);
+                    world::enter(Kind::Loom);
                     trace::execution(|| kernel::execution(&kernel::LOOM, || scenario(ops)));
                 })
             }))
@@ -106,6 +108,7 @@ fn explore(scenario: fn(u32), budget: &Budget, bound: usize) -> (Option<Failure>
             })
         })
     });
+    world::leave();
     let failure = outcome.err().map(|mut failure| {
         failure.message = format!(
             "{} (loom, preemption bound {bound})",

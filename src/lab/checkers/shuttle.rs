@@ -12,6 +12,7 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::shrink::{Recording, shrink, shrinkable};
 use super::{Budget, Checker, Run, ShrunkSchedule};
+use crate::facade::world::{self, Kind};
 use crate::lab::failure::Failure;
 use crate::lab::{kernel, quiet, trace};
 
@@ -52,13 +53,17 @@ pub(crate) fn run(
     config.silence_warnings = true;
     config.max_steps = MaxSteps::FailAfter(MAX_STEPS);
     // Classified inside the quiet section, which knows where it panicked.
-    quiet::quietly(|| {
+    let outcome = quiet::quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
-            Runner::new(scheduler, config)
-                .run(move || trace::execution(|| kernel::execution(&kernel::SHUTTLE, &test)));
+            Runner::new(scheduler, config).run(move || {
+                world::enter(Kind::Shuttle);
+                trace::execution(|| kernel::execution(&kernel::SHUTTLE, &test))
+            });
         }))
         .map_err(Failure::from_panic)
-    })
+    });
+    world::leave();
+    outcome
 }
 
 pub(super) fn check(strategy: Strategy, scenario: fn(u32), budget: &Budget) -> Run {

@@ -370,7 +370,9 @@ thread_local! {
 /// Runs `write` on the log, if tracing on this thread. A record from
 /// within a record (never expected) is dropped rather than panicking.
 fn with_log(write: impl FnOnce(&mut Log)) {
-    LOG.with(|log| {
+    // `try_with`: a model value kept in a `thread_local!` is dropped after
+    // the log, at the thread's exit.
+    let _ = LOG.try_with(|log| {
         if let Ok(mut log) = log.try_borrow_mut()
             && let Some(log) = log.as_mut()
         {
