@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use common::{Bench, BenchLock, Padded, in_turn};
+use common::{Bench, BenchLock, Padded, in_turn, uncontended};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
@@ -24,19 +24,6 @@ impl BenchLock for synclab::sync::Mutex<u64> {
     }
 }
 
-fn mutex<L: BenchLock>(group: &mut Group<'_>, (): ()) {
-    let lock = Padded::new(L::new());
-    group.bench_function(L::NAME, |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                black_box(&*lock).with(|v| *v += 1);
-            }
-            start.elapsed()
-        })
-    });
-}
-
 fn mutex_uncontended(c: &mut Criterion) {
     let mut group = c.benchmark_group("facade/mutex-uncontended");
     group.throughput(Throughput::Elements(1));
@@ -44,8 +31,8 @@ fn mutex_uncontended(c: &mut Criterion) {
         &mut group,
         (),
         &[
-            mutex::<synclab::sync::Mutex<u64>>,
-            mutex::<std::sync::Mutex<u64>>,
+            uncontended::<synclab::sync::Mutex<u64>>,
+            uncontended::<std::sync::Mutex<u64>>,
         ],
     );
     group.finish();

@@ -6,26 +6,9 @@ mod common;
 
 use std::hint::black_box;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use common::{BenchLock, Padded, SpinLock, in_turn, timed_threads, work};
+use common::{BenchLock, Padded, SpinLock, in_turn, timed_threads, uncontended, work};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-
-fn uncontended<L: BenchLock>(
-    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    (): (),
-) {
-    let lock = Padded::new(L::new());
-    c.bench_function(L::NAME, |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                black_box(&*lock).with(|v| *v += 1);
-            }
-            start.elapsed()
-        })
-    });
-}
 
 fn lock_uncontended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock/uncontended");

@@ -39,6 +39,21 @@ pub fn in_turn<A: Copy>(group: &mut BenchmarkGroup<'_, WallTime>, args: A, bench
     }
 }
 
+/// Lock+unlock of an `L` no other thread touches, incrementing the value
+/// inside.
+pub fn uncontended<L: BenchLock>(group: &mut BenchmarkGroup<'_, WallTime>, (): ()) {
+    let lock = Padded::new(L::new());
+    group.bench_function(L::NAME, |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                std::hint::black_box(&*lock).with(|v| *v += 1);
+            }
+            start.elapsed()
+        })
+    });
+}
+
 /// Runs `work(thread, iters)` on `threads` threads and returns the time from
 /// the moment they are all released to the moment they have all finished:
 /// spawning and joining stay outside the timed region.

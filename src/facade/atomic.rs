@@ -118,6 +118,35 @@ impl<T> Word for *mut T {
     }
 }
 
+/// Defines an atomic's `compare_exchange` and `compare_exchange_weak`.
+macro_rules! compare_exchanges {
+    ($name:ident, $value:ty) => {
+        compare_exchanges!(@ $name, $value,
+            compare_exchange => "Stores `new` if the value is `current`, as std's `compare_exchange`.";
+            compare_exchange_weak => "As `compare_exchange`, but may fail spuriously on real \
+                threads, as std's `compare_exchange_weak`.";
+        );
+    };
+    (@ $name:ident, $value:ty, $($op:ident => $doc:literal;)*) => {$(
+        #[doc = $doc]
+        #[inline]
+        #[track_caller]
+        pub fn $op(
+            &self,
+            current: $value,
+            new: $value,
+            success: Ordering,
+            failure: Ordering,
+        ) -> Result<$value, $value> {
+            on!(&self.0, stringify!($name), [success, failure], |a| a.$op(current, new, success, failure), Role::Value, |result| Access::Cas {
+                current: current.word(),
+                new: new.word(),
+                actual: result.unwrap_or_else(|actual| actual).word(),
+            })
+        }
+    )*};
+}
+
 /// Defines the methods every atomic has: `new`, `load`, `store`, `swap`,
 /// the compare-exchanges, `fetch_update`, `into_inner`.
 macro_rules! atomic {
@@ -168,42 +197,7 @@ macro_rules! atomic {
                 on!(&self.0, stringify!($name), [order], |a| a.swap(value, order), Role::Value, |old| Access::Swap { new: value.word(), old: old.word() })
             }
 
-            /// Stores `new` if the value is `current`, as std's
-            /// `compare_exchange`.
-            #[inline]
-            #[track_caller]
-            pub fn compare_exchange(
-                &self,
-                current: $value,
-                new: $value,
-                success: Ordering,
-                failure: Ordering,
-            ) -> Result<$value, $value> {
-                on!(&self.0, stringify!($name), [success, failure], |a| a.compare_exchange(current, new, success, failure), Role::Value, |result| Access::Cas {
-                    current: current.word(),
-                    new: new.word(),
-                    actual: result.unwrap_or_else(|actual| actual).word(),
-                })
-            }
-
-            /// As [`compare_exchange`](Self::compare_exchange), but may
-            /// fail spuriously on real threads, as std's
-            /// `compare_exchange_weak`.
-            #[inline]
-            #[track_caller]
-            pub fn compare_exchange_weak(
-                &self,
-                current: $value,
-                new: $value,
-                success: Ordering,
-                failure: Ordering,
-            ) -> Result<$value, $value> {
-                on!(&self.0, stringify!($name), [success, failure], |a| a.compare_exchange_weak(current, new, success, failure), Role::Value, |result| Access::Cas {
-                    current: current.word(),
-                    new: new.word(),
-                    actual: result.unwrap_or_else(|actual| actual).word(),
-                })
-            }
+            compare_exchanges!($name, $value);
 
             /// Applies `f` until its result is stored or it returns `None`,
             /// as std's `fetch_update`. In a model, each load and

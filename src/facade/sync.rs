@@ -224,6 +224,49 @@ fn unpoison<G>(result: LockResult<G>) -> (G, bool) {
     }
 }
 
+/// A world's `TryLockResult`: its guard and whether the lock was
+/// poisoned, or `None` if the lock is held.
+fn taken<G>(result: TryLockResult<G>) -> Option<(G, bool)> {
+    match result {
+        Ok(guard) => Some((guard, false)),
+        Err(TryLockError::Poisoned(poisoned)) => Some((poisoned.into_inner(), true)),
+        Err(TryLockError::WouldBlock) => None,
+    }
+}
+
+/// `try_lock` on a model's `mutex` at `at`, its guard made a [`Model`] by
+/// `model`; the take, or the lock found held, traced.
+fn try_model<'a, T, G, M>(
+    mutex: &'a Checked<M>,
+    at: &Location<'_>,
+    model: fn(ModelGuard<'a, G, M>) -> Model<'a, T>,
+    try_lock: impl FnOnce(&'a M) -> TryLockResult<G>,
+) -> Option<(Guard<'a, T>, bool)> {
+    let Some((guard, poisoned)) = taken(try_lock(mutex.get(at))) else {
+        mutex.note(at, Role::Lock, finds_held);
+        return None;
+    };
+    Some((model(ModelGuard { guard, mutex }).boxed(at), poisoned))
+}
+
+/// A model's condvar wait at `at`: the lock's release, the sleep, the
+/// wakeup and the lock taken again traced around `wait`.
+fn wait_model<'a, T, G, M, C>(
+    condvar: &Checked<C>,
+    held: ModelGuard<'a, G, M>,
+    at: &Location<'_>,
+    model: fn(ModelGuard<'a, G, M>) -> Model<'a, T>,
+    wait: impl FnOnce(&C, G) -> LockResult<G>,
+) -> (Guard<'a, T>, bool) {
+    let ModelGuard { guard, mutex } = held;
+    let waits = condvar.get(at);
+    mutex.note(at, Role::Lock, releases);
+    condvar.note(at, Role::Signal, || Access::Sleeps { expected: 0 });
+    let (guard, poisoned) = unpoison(wait(waits, guard));
+    condvar.note(at, Role::Signal, || Access::Woken);
+    (model(ModelGuard { guard, mutex }).boxed(at), poisoned)
+}
+
 /// Our `LockResult` of `guard`.
 #[inline]
 fn lock_result<T>(guard: Guard<'_, T>, poisoned: bool) -> LockResult<MutexGuard<'_, T>> {
@@ -306,40 +349,15 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = Location::caller();
-        let (guard, poisoned) = match &self.0 {
+        let taken = match &self.0 {
             Inner::Std(mutex) => {
                 world::std_use("Mutex");
-                match mutex.try_lock() {
-                    Ok(guard) => (Guard::Std(guard), false),
-                    Err(TryLockError::Poisoned(poisoned)) => {
-                        (Guard::Std(poisoned.into_inner()), true)
-                    }
-                    Err(TryLockError::WouldBlock) => return Err(TryLockError::WouldBlock),
-                }
+                taken(mutex.try_lock()).map(|(guard, poisoned)| (Guard::Std(guard), poisoned))
             }
-            Inner::Loom(mutex) => match mutex.get(at).try_lock() {
-                Ok(guard) => (Model::Loom(ModelGuard { guard, mutex }).boxed(at), false),
-                Err(TryLockError::Poisoned(poisoned)) => {
-                    let guard = poisoned.into_inner();
-                    (Model::Loom(ModelGuard { guard, mutex }).boxed(at), true)
-                }
-                Err(TryLockError::WouldBlock) => {
-                    mutex.note(at, Role::Lock, finds_held);
-                    return Err(TryLockError::WouldBlock);
-                }
-            },
-            Inner::Shuttle(mutex) => match mutex.get(at).try_lock() {
-                Ok(guard) => (Model::Shuttle(ModelGuard { guard, mutex }).boxed(at), false),
-                Err(TryLockError::Poisoned(poisoned)) => {
-                    let guard = poisoned.into_inner();
-                    (Model::Shuttle(ModelGuard { guard, mutex }).boxed(at), true)
-                }
-                Err(TryLockError::WouldBlock) => {
-                    mutex.note(at, Role::Lock, finds_held);
-                    return Err(TryLockError::WouldBlock);
-                }
-            },
+            Inner::Loom(mutex) => try_model(mutex, at, Model::Loom, |mutex| mutex.try_lock()),
+            Inner::Shuttle(mutex) => try_model(mutex, at, Model::Shuttle, |mutex| mutex.try_lock()),
         };
+        let (guard, poisoned) = taken.ok_or(TryLockError::WouldBlock)?;
         lock_result(guard, poisoned).map_err(TryLockError::Poisoned)
     }
 
@@ -529,46 +547,16 @@ impl Condvar {
                 let (guard, poisoned) = unpoison(condvar.wait(guard));
                 (Guard::Std(guard), poisoned)
             }
-            (Inner::Loom(condvar), Guard::Model(model)) if matches!(*model, Model::Loom(_)) => {
-                let Model::Loom(ModelGuard { guard, mutex }) = *model else {
-                    unreachable!("matched")
-                };
-                let waits = condvar.get(at);
-                mutex.note(at, Role::Lock, releases);
-                condvar.note(at, Role::Signal, || Access::Sleeps { expected: 0 });
-                let (guard, poisoned) = unpoison(waits.wait(guard));
-                condvar.note(at, Role::Signal, || Access::Woken);
-                (Model::Loom(ModelGuard { guard, mutex }).boxed(at), poisoned)
-            }
-            (Inner::Shuttle(condvar), Guard::Model(model))
-                if matches!(*model, Model::Shuttle(_)) =>
-            {
-                let Model::Shuttle(ModelGuard { guard, mutex }) = *model else {
-                    unreachable!("matched")
-                };
-                let waits = condvar.get(at);
-                mutex.note(at, Role::Lock, releases);
-                condvar.note(at, Role::Signal, || Access::Sleeps { expected: 0 });
-                let (guard, poisoned) = unpoison(waits.wait(guard));
-                condvar.note(at, Role::Signal, || Access::Woken);
-                (
-                    Model::Shuttle(ModelGuard { guard, mutex }).boxed(at),
-                    poisoned,
-                )
-            }
-            (condvar, guard) => {
-                // Of two worlds: the one made outside this one is refused.
-                match condvar {
-                    Inner::Std(_) => world::refuse_std("Condvar", at),
-                    Inner::Loom(condvar) => drop(condvar.get(at)),
-                    Inner::Shuttle(condvar) => drop(condvar.get(at)),
+            (inner, Guard::Model(model)) => match (inner, *model) {
+                (Inner::Loom(condvar), Model::Loom(held)) => {
+                    wait_model(condvar, held, at, Model::Loom, |c, g| c.wait(g))
                 }
-                match guard {
-                    Guard::Std(_) => world::refuse_std("Mutex", at),
-                    Guard::Model(model) => model.check(at),
+                (Inner::Shuttle(condvar), Model::Shuttle(held)) => {
+                    wait_model(condvar, held, at, Model::Shuttle, |c, g| c.wait(g))
                 }
-                unreachable!("a condvar and a guard of one world match")
-            }
+                (inner, model) => mixed(inner, &Guard::Model(Box::new(model)), at),
+            },
+            (inner, guard) => mixed(inner, &guard, at),
         };
         lock_result(guard, poisoned)
     }
@@ -616,6 +604,21 @@ impl Condvar {
             |_r| { Access::Notifies { all: true } }
         )
     }
+}
+
+/// Refuses a wait at `at` on a condvar and a guard of two worlds: the one
+/// made outside the running world.
+fn mixed<C, L, H, T>(condvar: &Inner<C, L, H>, guard: &Guard<'_, T>, at: &Location<'_>) -> ! {
+    match condvar {
+        Inner::Std(_) => world::refuse_std("Condvar", at),
+        Inner::Loom(condvar) => drop(condvar.get(at)),
+        Inner::Shuttle(condvar) => drop(condvar.get(at)),
+    }
+    match guard {
+        Guard::Std(_) => world::refuse_std("Mutex", at),
+        Guard::Model(model) => model.check(at),
+    }
+    unreachable!("a condvar and a guard of one world match")
 }
 
 impl Default for Condvar {
