@@ -343,3 +343,34 @@ fn outside_a_check_the_facade_is_std() {
     assert!(flag.load(Ordering::Acquire));
     assert_eq!(format!("{:?}", AtomicU32::new(3)), "3");
 }
+
+/// A scenario that fails while its other thread is paused inside an
+/// atomic access: loom abandons that thread mid-access.
+struct FailsMidAccess;
+
+impl Scenario for FailsMidAccess {
+    const NAME: &'static str = "fails-mid-access";
+    fn run() {
+        let word = Arc::new(AtomicU32::new(0));
+        let other = {
+            let word = Arc::clone(&word);
+            thread::spawn(move || {
+                word.store(1, Ordering::Relaxed);
+                word.load(Ordering::Relaxed);
+                word.load(Ordering::Relaxed);
+            })
+        };
+        let seen = word.load(Ordering::Relaxed);
+        ensure!(seen == 0, Bug::FalseState, "saw {seen} before the join");
+        other.join().expect("the other thread does not panic");
+    }
+}
+
+/// The thread that ran a failed check runs the next one as if it were the
+/// first: nothing of the abandoned execution is left behind.
+#[test]
+fn a_failed_check_leaves_its_thread_ready_for_the_next() {
+    let failed = facade::check::<FailsMidAccess>(&loom_only());
+    failed.assert_caught(FailureKind::Assertion(Bug::FalseState));
+    facade::check::<Handoff<false>>(&Budget::default()).assert_clean();
+}

@@ -52,15 +52,20 @@
 //!   sequentially consistent, so it misses ordering bugs; neither wakes a
 //!   `Condvar` spuriously. In a model a panic in any thread ends the
 //!   execution as the scenario's failure, so `JoinHandle::join` returns
-//!   `Ok` and a `Mutex` is never seen poisoned there. Miri is no column of
+//!   `Ok` and a `Mutex` is never seen poisoned there; in a check's stress
+//!   run `join` resumes the thread's panic in the joiner, so the failure
+//!   keeps its own message there too. Miri is no column of
 //!   [`check`] (it runs the lab's own binary): run the same code's std path
 //!   under `cargo +nightly miri test`, where the facade is std's.
 //! - **Every atomic access is a scheduling point under loom.** loom's
 //!   partial-order reduction keeps only the last access to an atomic, and
 //!   loses interleavings where a thread's load and then store hide another
-//!   thread's load (loom#392); the facade makes every atomic access touch
-//!   one word first, so loom runs every interleaving within its preemption
-//!   bound (more executions, never fewer).
+//!   thread's load (loom#392); the facade makes every atomic access store
+//!   to one shared word first, so loom runs those interleavings too. Each
+//!   access then takes two of loom's branches, which count toward its limit
+//!   per execution (a scenario that reaches it is reported inconclusive)
+//!   and the extra interleavings toward the budget's cap on executions (a
+//!   run cut short is reported incomplete).
 //! - **What is not there.** `thread::scope` (loom has no scoped threads),
 //!   `thread::current`, `park`, `sleep` and `Builder`; `Condvar::wait_timeout`
 //!   (loom has no clock); `RwLock`, `Once`, `OnceLock`, `Barrier`, `mpsc`;

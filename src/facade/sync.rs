@@ -53,6 +53,10 @@ impl<T> Arc<T> {
     /// The value, if this is the last `Arc` of it; else `Err(this)`.
     #[track_caller]
     pub fn try_unwrap(this: Arc<T>) -> Result<T, Arc<T>> {
+        // Refused before anything is taken out: `this` drops as it is.
+        if let ArcInner::Loom(_, made) | ArcInner::Shuttle(_, made) = &*this.0 {
+            made.check(Location::caller());
+        }
         let mut this = ManuallyDrop::new(this);
         // SAFETY: `this` is never used or dropped again.
         match unsafe { ManuallyDrop::take(&mut this.0) } {
@@ -60,11 +64,9 @@ impl<T> Arc<T> {
                 std::sync::Arc::try_unwrap(a).map_err(|a| Arc::from(ArcInner::Std(a)))
             }
             ArcInner::Loom(a, made) => {
-                made.check(Location::caller());
                 loom::sync::Arc::try_unwrap(a).map_err(|a| Arc::from(ArcInner::Loom(a, made)))
             }
             ArcInner::Shuttle(a, made) => {
-                made.check(Location::caller());
                 std::sync::Arc::try_unwrap(a).map_err(|a| Arc::from(ArcInner::Shuttle(a, made)))
             }
         }
@@ -150,7 +152,14 @@ impl<T: ?Sized> Drop for Arc<T> {
             // SAFETY: taken once, here, and never dropped.
             let stray = unsafe { ManuallyDrop::take(&mut self.0) };
             std::mem::forget(stray);
-            if !std::thread::panicking() {
+            // Refused inside another execution; elsewhere (on real threads,
+            // in a thread-local's destructor at a thread's exit, while a
+            // panic unwinds) let go without a word: a panic there would
+            // abort.
+            if world::checking()
+                && world::current_kind() != world::Kind::Std
+                && !std::thread::panicking()
+            {
                 made.check(Location::caller());
             }
             return;

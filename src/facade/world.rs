@@ -16,6 +16,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::panic::Location;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::backend::{Backend, Loom, Shuttle};
@@ -58,13 +59,16 @@ thread_local! {
     static CURRENT: Cell<World> = const { Cell::new(World::STD) };
 
     /// The current loom execution's scheduling word: see [`schedule`].
-    static SCHEDULE: RefCell<Option<loom::sync::atomic::AtomicUsize>> =
-        const { RefCell::new(None) };
+    static SCHEDULE: Cell<Option<Rc<loom::sync::atomic::AtomicUsize>>> =
+        const { Cell::new(None) };
 }
 
 /// How every refusal begins: [`Checking::end`] finds it among the
 /// failures.
 pub(crate) const REFUSAL: &str = "synclab::sync refuses: ";
+
+/// How every refusal ends.
+const REFUSAL_END: &str = "through an `Arc` made there too.";
 
 /// How many kit checks are running in the process: while 0, a std value
 /// skips the check of its thread's world.
@@ -112,8 +116,8 @@ pub(crate) fn enter(kind: Kind) {
     if kind == Kind::Loom {
         // The word of an earlier execution goes without a word to loom
         // (loom's atomics have no `Drop`).
-        let word = loom::sync::atomic::AtomicUsize::new(0);
-        let _ = SCHEDULE.try_with(|schedule| *schedule.borrow_mut() = Some(word));
+        let word = Rc::new(loom::sync::atomic::AtomicUsize::new(0));
+        let _ = SCHEDULE.try_with(|schedule| schedule.set(Some(word)));
     }
 }
 
@@ -136,11 +140,19 @@ pub(crate) fn leave() {
 /// loads order nothing, not even through fences (an acquire fence takes
 /// only what its thread loaded), so the model's weak behaviours stay.
 pub(crate) fn schedule() {
-    let _ = SCHEDULE.try_with(|schedule| {
-        if let Some(word) = &*schedule.borrow() {
-            word.store(0, Ordering::Relaxed);
-        }
-    });
+    // Out of the cell before the store: loom may switch threads inside it,
+    // and a thread it abandons (an execution that failed) never returns.
+    let word = SCHEDULE
+        .try_with(|schedule| {
+            let word = schedule.take();
+            schedule.set(word.clone());
+            word
+        })
+        .ok()
+        .flatten();
+    if let Some(word) = word {
+        word.store(0, Ordering::Relaxed);
+    }
 }
 
 /// A kit check in progress, from [`Kit::check`](crate::own::Kit::check) or
@@ -162,8 +174,13 @@ impl Checking {
     pub(crate) fn end<'a>(self, failures: impl IntoIterator<Item = &'a str>) {
         drop(self);
         if let Some(refusal) = failures.into_iter().find_map(|message| {
-            let at = message.find(REFUSAL)?;
-            Some(&message[at..])
+            let from = message.find(REFUSAL)?;
+            let refusal = &message[from..];
+            // Without what a checker added after it.
+            let to = refusal
+                .find(REFUSAL_END)
+                .map_or(refusal.len(), |at| at + REFUSAL_END.len());
+            Some(&refusal[..to])
         }) {
             panic!("{refusal}");
         }
