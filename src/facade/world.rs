@@ -124,6 +124,8 @@ pub(crate) fn enter(kind: Kind) {
 /// Puts this thread back to std, once a checker's executions are over.
 pub(crate) fn leave() {
     let _ = CURRENT.try_with(|current| current.set(World::STD));
+    // The word of the last execution (loom's atomics have no `Drop`).
+    let _ = SCHEDULE.try_with(|schedule| schedule.set(None));
 }
 
 /// A scheduling point before an atomic access in a loom execution: a
