@@ -9,8 +9,9 @@ use synclab::cell::UnsafeCell;
 use synclab::ensure;
 use synclab::facade::{self, Scenario};
 use synclab::lab::Budget;
-use synclab::lab::checkers::Checker;
+use synclab::lab::checkers::{Checker, Run, miri};
 use synclab::lab::failure::{Bug, FailureKind};
+use synclab::own::Kit;
 use synclab::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use synclab::sync::{Arc, Condvar, Mutex};
 use synclab::thread;
@@ -373,4 +374,51 @@ fn a_failed_check_leaves_its_thread_ready_for_the_next() {
     let failed = facade::check::<FailsMidAccess>(&loom_only());
     failed.assert_caught(FailureKind::Assertion(Bug::FalseState));
     facade::check::<Handoff<false>>(&Budget::default()).assert_clean();
+}
+
+/// The cell scenarios' std path under Miri, in this test binary rebuilt by
+/// Miri: the unordered cell is a data race there too (never run on real
+/// threads outside Miri: the budget runs no stress), the locked one clean
+/// over every seed. Where Miri is not installed, the run says how to
+/// install it, and is no verdict.
+fn miri_run<S: Scenario>() -> Run {
+    let report = Kit::new("cell")
+        .shipped::<S>()
+        .with_miri()
+        .check(&loom_only());
+    report
+        .run(Checker::Miri)
+        .expect("the kit asked for Miri")
+        .clone()
+}
+
+#[test]
+fn miri_sees_the_unordered_cell_race_on_real_threads() {
+    let run = miri_run::<Cell<false>>();
+    if miri::available() {
+        let failure = run
+            .failure
+            .as_ref()
+            .unwrap_or_else(|| panic!("not caught: {run:?}"));
+        assert_eq!(failure.kind, FailureKind::DataRace, "{failure:?}");
+        assert!(
+            failure.message.contains("Data race detected"),
+            "{failure:?}"
+        );
+    } else {
+        assert!(run.failure.is_none() && run.schedules == 0, "{run:?}");
+        let why = run.inconclusive.as_deref().unwrap_or_default();
+        assert!(why.contains(miri::INSTALL), "{run:?}");
+    }
+}
+
+#[test]
+fn miri_finds_the_locked_cell_clean() {
+    let run = miri_run::<Cell<true>>();
+    if miri::available() {
+        assert!(run.failure.is_none(), "{run:?}");
+        assert_eq!(run.schedules, miri::SEEDS as usize, "{run:?}");
+    } else {
+        assert!(run.inconclusive.is_some(), "{run:?}");
+    }
 }

@@ -18,7 +18,8 @@
 //! and its test names a [`Scenario`] (threads, operations, and what must
 //! hold, with [`ensure!`](crate::ensure) or any panic) and calls [`check`].
 //! That runs it under loom, shuttle's random and PCT schedulers, and real
-//! threads, and returns the kit's [`OwnReport`]: each checker's verdict,
+//! threads (and Miri, asked with [`Kit::with_miri`]), and returns the kit's
+//! [`OwnReport`]: each checker's verdict,
 //! the failing interleaving as a readable trace, its replay
 //! ([`Kit::replay`], with the kit from [`Kit::shipped`]), and the
 //! assertions a test ends with.
@@ -54,9 +55,10 @@
 //!   execution as the scenario's failure, so `JoinHandle::join` returns
 //!   `Ok` and a `Mutex` is never seen poisoned there; in a check's stress
 //!   run `join` resumes the thread's panic in the joiner, so the failure
-//!   keeps its own message there too. Miri is no column of
-//!   [`check`] (it runs the lab's own binary): run the same code's std path
-//!   under `cargo +nightly miri test`, where the facade is std's.
+//!   keeps its own message there too. Miri runs the std path on request: [`Kit::with_miri`] (a kit
+//!   from [`Kit::shipped`]) rebuilds the test under Miri, which sees data
+//!   races and weak-memory outcomes on real threads; [`check`] leaves it out
+//!   (the build takes a minute or two).
 //! - **Every atomic access is a scheduling point under loom.** loom's
 //!   partial-order reduction keeps only the last access to an atomic, and
 //!   loses interleavings where a thread's load and then store hide another

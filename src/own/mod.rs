@@ -84,6 +84,7 @@
 //! ```
 
 pub mod isolate;
+pub mod miri;
 mod report;
 
 use crate::backend::{Backend, Loom, Shuttle, Std};
@@ -126,6 +127,8 @@ pub trait Scenario: 'static {
 pub struct Kit {
     kind: &'static str,
     scenarios: Vec<(&'static str, Worlds)>,
+    /// Whether each scenario's std path also runs under Miri.
+    miri: bool,
     sequential: Option<SequentialTest>,
     linearizability: Option<LinTest>,
 }
@@ -136,6 +139,7 @@ impl Kit {
         Kit {
             kind,
             scenarios: Vec::new(),
+            miri: false,
             sequential: None,
             linearizability: None,
         }
@@ -167,6 +171,17 @@ impl Kit {
             linearizability: Some(model::linearizability::<M>),
             ..self
         }
+    }
+
+    /// Runs each scenario's std path under Miri too (data races,
+    /// undefined behaviour, weak memory; 8 seeds), as the lab's Miri
+    /// column does: from a `#[test]` in a file under `tests/`, which Miri
+    /// builds and runs again for the one scenario (see [`miri`]). The
+    /// first such check builds the test under Miri (a minute or two).
+    /// Where Miri is not installed the run is inconclusive, saying how to
+    /// install it.
+    pub fn with_miri(self) -> Kit {
+        Kit { miri: true, ..self }
     }
 
     /// The lab's kit for a lock of family `F`.
@@ -211,6 +226,9 @@ impl Kit {
     /// If a [facade](crate::facade) value was used in a world it was not
     /// created in: no verdict of the check would hold.
     pub fn check(&self, budget: &Budget) -> OwnReport {
+        if let Some(report) = miri::child(self, budget) {
+            return report;
+        }
         let checking = world::Checking::begin();
         let check = match isolate::begin(self, budget) {
             Ok(check) => check,
@@ -237,6 +255,9 @@ impl Kit {
                     })
                     .map(|run| OwnRun { scenario, run }),
             );
+        }
+        if self.miri {
+            runs.extend(miri::runs(self));
         }
         let spec = self.spec();
         runs.extend(

@@ -49,20 +49,29 @@ pub fn available() -> bool {
 
 /// Runs variant `id`'s scenario under Miri with [`SEEDS`] seeds.
 pub(crate) fn check(id: &str) -> Run {
+    let mut command = Command::new("cargo");
+    command
+        .args([
+            "+nightly", "miri", "run", "--quiet", "--bin", "synclab", "--",
+        ])
+        .args(["native", id])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    run(command, "")
+}
+
+/// Runs `command`, a `cargo +nightly miri` invocation of a program that
+/// prints a scenario's failure after [`FAILED`], with [`SEEDS`] seeds, and
+/// judges what Miri reports. `flags` go to Miri with its seeds.
+pub(crate) fn run(mut command: Command, flags: &str) -> Run {
     Run::timed(Checker::Miri, || {
-        let output = Command::new("cargo")
-            .args([
-                "+nightly", "miri", "run", "--quiet", "--bin", "synclab", "--",
-            ])
-            .args(["native", id])
+        let output = command
             // One seed at a time: the lowest failing seed is the one
             // reported, and the count is of seeds run.
             .env(
                 "MIRIFLAGS",
-                format!("-Zmiri-many-seeds=0..{SEEDS} -Zthreads=1"),
+                format!("-Zmiri-many-seeds=0..{SEEDS} -Zthreads=1 {flags}"),
             )
             .env("RUSTUP_AUTO_INSTALL", "0")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output();
         match output {
             Ok(output) => judge(
