@@ -162,7 +162,12 @@ impl fmt::Display for OwnReport {
                     writeln!(f, "explored nothing (the budget allows no schedule)")?
                 }
                 (None, Some(why)) => writeln!(f, "nothing found, but incomplete: {why}")?,
-                (None, None) => writeln!(f, "nothing found in {} schedules", run.schedules)?,
+                (None, None) => writeln!(
+                    f,
+                    "nothing found in {} schedules{}",
+                    run.schedules,
+                    limit(checker)
+                )?,
             }
         }
         let traced = self.runs.iter().find(|own| own.run.trace.is_some());
@@ -186,5 +191,17 @@ impl fmt::Display for OwnReport {
             }
         }
         Ok(())
+    }
+}
+
+/// What a checker cannot see, said beside its "nothing found": a pass
+/// there says nothing about that.
+fn limit(checker: Checker) -> &'static str {
+    match checker {
+        Checker::ShuttleRandom | Checker::ShuttlePct => {
+            " (sequentially consistent: blind to a missing Release/Acquire)"
+        }
+        Checker::Stress => " (this machine's memory model and timing: a frequency, not a verdict)",
+        _ => "",
     }
 }
