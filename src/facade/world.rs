@@ -114,8 +114,10 @@ pub(crate) fn enter(kind: Kind) {
     };
     CURRENT.with(|current| current.set(world));
     if kind == Kind::Loom {
-        // The word of an earlier execution goes without a word to loom
-        // (loom's atomics have no `Drop`).
+        // Made here, before the execution's threads: loom takes an atomic
+        // made in one thread and stored to by another, with nothing
+        // ordering them, for a data race. The word of an earlier execution
+        // goes without a word to loom (loom's atomics have no `Drop`).
         let word = Rc::new(loom::sync::atomic::AtomicUsize::new(0));
         let _ = SCHEDULE.try_with(|schedule| schedule.set(Some(word)));
     }
