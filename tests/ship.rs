@@ -56,7 +56,10 @@ fn the_relaxed_ring_is_caught_by_loom_with_its_trace() {
     // The report says why shuttle's pass says nothing here.
     let said = report.to_string();
     assert!(said.contains("shuttle-random: nothing found in"), "{said}");
-    assert!(said.contains("blind to a missing Release/Acquire"), "{said}");
+    assert!(
+        said.contains("blind to a missing Release/Acquire"),
+        "{said}"
+    );
 }
 
 /// The correct ring's twin of the scenario: clean under every checker,
