@@ -54,11 +54,12 @@ fn the_relaxed_ring_is_caught_by_loom_with_its_trace() {
         assert!(run.failure.is_none() && run.schedules > 0, "{report}");
     }
     // The report says why shuttle's pass says nothing here.
-    let said = report.to_string();
-    assert!(said.contains("shuttle-random: nothing found in"), "{said}");
-    assert!(
-        said.contains("blind to a missing Release/Acquire"),
-        "{said}"
+    assert_says(
+        &report.to_string(),
+        &[
+            "shuttle-random: nothing found in",
+            "blind to a missing Release/Acquire",
+        ],
     );
 }
 
@@ -253,6 +254,14 @@ impl<const HOW: u8> Scenario for UsesAStatic<HOW> {
     }
 }
 
+/// Panics unless `text` says each of `parts`.
+#[track_caller]
+fn assert_says(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} not in: {text}");
+    }
+}
+
 /// The message a refused check panicked with.
 fn refusal(check: impl FnOnce()) -> String {
     let payload = catch_unwind(AssertUnwindSafe(check)).expect_err("the check is refused");
@@ -266,23 +275,24 @@ fn refusal(check: impl FnOnce()) -> String {
 fn a_value_made_outside_the_model_is_refused() {
     LazyLock::force(&MADE_OUTSIDE);
     let message = refusal(|| drop(facade::check::<UsesAStatic<ADDS>>(&Budget::default())));
-    for says in [
-        "synclab::sync refuses: the AtomicU32 created on real threads (std), outside any model",
-        "is used in loom execution",
-        "tests/ship.rs",
-        "Create the AtomicU32 inside the scenario's `run`",
-    ] {
-        assert!(message.contains(says), "{says:?} not in: {message}");
-    }
+    assert_says(
+        &message,
+        &[
+            "synclab::sync refuses: the AtomicU32 created on real threads (std), outside any model",
+            "is used in loom execution",
+            "tests/ship.rs",
+            "Create the AtomicU32 inside the scenario's `run`",
+        ],
+    );
 }
 
 #[test]
 fn a_load_of_a_value_made_outside_the_model_is_refused() {
     LazyLock::force(&FLAG_OUTSIDE);
     let message = refusal(|| drop(facade::check::<UsesAStatic<LOADS>>(&Budget::default())));
-    assert!(
-        message.contains("the AtomicBool created on real threads (std), outside any model"),
-        "{message}"
+    assert_says(
+        &message,
+        &["the AtomicBool created on real threads (std), outside any model"],
     );
 }
 
@@ -290,9 +300,9 @@ fn a_load_of_a_value_made_outside_the_model_is_refused() {
 fn a_condvar_made_outside_the_model_is_refused_with_a_guard_made_inside() {
     LazyLock::force(&CONDVAR_OUTSIDE);
     let message = refusal(|| drop(facade::check::<UsesAStatic<WAITS>>(&Budget::default())));
-    assert!(
-        message.contains("the Condvar created on real threads (std), outside any model"),
-        "{message}"
+    assert_says(
+        &message,
+        &["the Condvar created on real threads (std), outside any model"],
     );
 }
 
@@ -318,14 +328,13 @@ impl Scenario for KeepsAValue {
 #[test]
 fn a_value_kept_from_an_earlier_execution_is_refused() {
     let message = refusal(|| drop(facade::check::<KeepsAValue>(&Budget::default())));
-    assert!(
-        message.contains("the AtomicU32 created in loom execution"),
-        "{message}"
-    );
-    assert!(message.contains("is used in loom execution"), "{message}");
-    assert!(
-        message.contains("Create the AtomicU32 inside the scenario's `run`"),
-        "{message}"
+    assert_says(
+        &message,
+        &[
+            "the AtomicU32 created in loom execution",
+            "is used in loom execution",
+            "Create the AtomicU32 inside the scenario's `run`",
+        ],
     );
 }
 

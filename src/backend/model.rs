@@ -31,13 +31,6 @@ impl<A, B> Drop for Traced<A, B> {
 }
 
 impl<A, B: Backend> Traced<A, B> {
-    /// Notes a SeqCst access in the trace (see [`Trace::seq_cst`](crate::lab::trace::Trace)).
-    fn ordering(orders: &[Ordering]) {
-        if orders.contains(&Ordering::SeqCst) {
-            trace::saw_seq_cst();
-        }
-    }
-
     #[track_caller]
     fn note(&self, access: impl FnOnce() -> Access) {
         trace::record(
@@ -85,7 +78,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         }
     }
     fn load(&self, order: Ordering) -> u32 {
-        Self::ordering(&[order]);
+        trace::orderings(&[order]);
         let value = self.inner.load(order);
         self.note(|| Access::Load {
             value: value.into(),
@@ -93,14 +86,14 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         value
     }
     fn store(&self, value: u32, order: Ordering) {
-        Self::ordering(&[order]);
+        trace::orderings(&[order]);
         self.inner.store(value, order);
         self.note(|| Access::Store {
             value: value.into(),
         });
     }
     fn swap(&self, value: u32, order: Ordering) -> u32 {
-        Self::ordering(&[order]);
+        trace::orderings(&[order]);
         let old = self.inner.swap(value, order);
         self.note(|| Access::Swap {
             new: value.into(),
@@ -115,7 +108,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         success: Ordering,
         failure: Ordering,
     ) -> Result<u32, u32> {
-        Self::ordering(&[success, failure]);
+        trace::orderings(&[success, failure]);
         let result = self.inner.compare_exchange(current, new, success, failure);
         self.note(|| Access::Cas {
             current: current.into(),
@@ -125,7 +118,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         result
     }
     fn fetch_add(&self, value: u32, order: Ordering) -> u32 {
-        Self::ordering(&[order]);
+        trace::orderings(&[order]);
         let old = self.inner.fetch_add(value, order);
         self.note(|| Access::FetchAdd {
             by: value.into(),
@@ -134,7 +127,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         old
     }
     fn fetch_sub(&self, value: u32, order: Ordering) -> u32 {
-        Self::ordering(&[order]);
+        trace::orderings(&[order]);
         let old = self.inner.fetch_sub(value, order);
         self.note(|| Access::FetchSub {
             by: value.into(),
@@ -143,7 +136,7 @@ impl<A: AtomicU32Ops, B: Backend> AtomicU32Ops for Traced<A, B> {
         old
     }
     fn fetch_or(&self, value: u32, order: Ordering) -> u32 {
-        Self::ordering(&[order]);
+        trace::orderings(&[order]);
         let old = self.inner.fetch_or(value, order);
         self.note(|| Access::FetchOr {
             bits: value.into(),

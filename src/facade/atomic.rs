@@ -62,7 +62,7 @@ macro_rules! on {
                 match inner {
                     $crate::facade::atomic::Inner::Loom(checked) => {
                         let $a = checked.get(at);
-                        $crate::facade::world::ordering(&[$($order),*]);
+                        $crate::lab::trace::orderings(&[$($order),*]);
                         $crate::facade::world::schedule();
                         let $r = $call;
                         checked.note(at, $role, || $access);
@@ -372,7 +372,7 @@ pub fn fence(order: Ordering) {
     match world::current_kind() {
         Kind::Std => std::sync::atomic::fence(order),
         Kind::Loom => {
-            world::ordering(&[order]);
+            crate::lab::trace::orderings(&[order]);
             loom::sync::atomic::fence(order);
         }
         Kind::Shuttle => shuttle::sync::atomic::fence(order),

@@ -366,13 +366,6 @@ impl<T> Drop for Checked<T> {
     }
 }
 
-/// Notes a SeqCst access, which loom treats as AcqRel: the report says so.
-pub(crate) fn ordering(orders: &[Ordering]) {
-    if orders.contains(&Ordering::SeqCst) {
-        trace::saw_seq_cst();
-    }
-}
-
 /// What the trace calls a value created at `at`: the name it is bound to
 /// there (`head` in `head: AtomicUsize::new(0)`, `ready` in `let ready =
 /// AtomicBool::new(false)`), read from the source when it can be; else its

@@ -422,9 +422,13 @@ pub(crate) fn execution<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
 
-/// Notes that the current execution made a SeqCst access, if tracing.
-pub(crate) fn saw_seq_cst() {
-    with_log(|log| log.trace.seq_cst = true);
+/// Notes, if tracing, that the current execution made a SeqCst access,
+/// when one of `orders` (an access's orderings) is SeqCst: loom takes it
+/// as AcqRel, and the report says so.
+pub(crate) fn orderings(orders: &[std::sync::atomic::Ordering]) {
+    if orders.contains(&std::sync::atomic::Ordering::SeqCst) {
+        with_log(|log| log.trace.seq_cst = true);
+    }
 }
 
 /// Forgets the object at `address`, if tracing: it is gone, and a later
